@@ -1,0 +1,1 @@
+"""The edges: configuration, network, Prefect flows and the command line."""

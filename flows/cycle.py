@@ -1,0 +1,256 @@
+"""The stages of one monitoring cycle, as plain functions (flows/monitor.py wraps them in Prefect).
+
+    prepare ─► poll_feeds ─► plan_pages ─► fetch_pages ─► extract_pages ─► save_batch ─► finish
+    (store,     (network:     (store:       (network)      (processes)      (store: one     (store:
+     seeds)      feeds)        what's new)                                   transaction)    cursors,
+                                                                                             run log)
+
+Each stage opens the store only for its own short transaction, never across network work, so a
+reader holding the file delays a cycle by seconds at most.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from urllib.parse import urlsplit
+
+from extractors.feeds import parse_feed
+from extractors.fingerprint import canonical_url
+from extractors.page import PageInput, PageResult, process_page, process_text
+from extractors.records import Article, FeedEntry, Skipped
+from extractors.seeds import read_seeds
+from flows.config import Feed, Settings
+from flows.fetch import Fetched, run_fetches
+from flows.workers import map_with_timeout
+from storage import articles as article_store
+from storage import feeds as feed_store
+from storage.db import open_store, transaction
+
+MAX_ENTRY_ATTEMPTS = 3  # an entry whose page and feed text both fail is retried this many cycles
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """One feed's answer in this cycle."""
+
+    feed: Feed
+    check: feed_store.FeedCheck
+    entries: tuple[FeedEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class PageJob:
+    feed: str
+    entry: FeedEntry
+    entry_hash: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    jobs: tuple[PageJob, ...]
+    links: tuple[tuple[PageJob, str], ...]  # new entries whose URL is already stored → that article id
+    unchanged: dict[str, list[str]] = field(default_factory=dict)  # feed → guids seen before, unchanged
+
+
+@dataclass
+class Tally:
+    """The numbers a run reports."""
+
+    entries_seen: int = 0
+    new_articles: int = 0
+    versions: int = 0
+    duplicates: int = 0
+    refetches: int = 0
+    unreadable: int = 0
+    failures: list[str] = field(default_factory=list)  # "url: reason" for entries that gave nothing
+
+    def add(self, saved: list[article_store.Saved]) -> None:
+        for s in saved:
+            if s.outcome == "new":
+                self.new_articles += 1
+            elif s.outcome == "version":
+                self.versions += 1
+            elif s.outcome == "duplicate":
+                self.duplicates += 1
+            else:
+                self.refetches += 1
+
+
+def entry_hash(entry: FeedEntry) -> str:
+    """Changes when the entry's dates or text change: the signal to read the page again."""
+    parts = [str(entry.published), str(entry.updated), entry.title, entry.summary, entry.content, entry.link or ""]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedState], int, int]:
+    """Migrate the store, register the configured feeds, load the seeds (idempotent).
+
+    Returns the feeds' states, the number of seeds newly stored, and the number of earlier runs
+    found crashed."""
+    seeds = read_seeds(settings.seeds) if settings.seeds.is_dir() else []
+    incoming = [_seed_incoming(doc, settings.dedup.shingle_words) for doc in seeds]
+    now = _now()
+    with open_store(settings.database) as con, transaction(con):
+        crashed = feed_store.start_run(con, run_id, now)
+        feed_store.sync_feeds(con, [(f.name, f.url) for f in settings.feeds])
+        saved = article_store.save_articles(con, incoming, threshold=settings.dedup.near_duplicate_threshold,
+                                            shingle_size=settings.dedup.shingle_words, run_id=run_id, now=now)
+        states = feed_store.feed_states(con)
+    return states, sum(s.outcome != "refetch" for s in saved), crashed
+
+
+def _seed_incoming(doc, shingle_size: int) -> article_store.Incoming:  # type: ignore[no-untyped-def]
+    url = f"seed:{doc.file}"
+    article = Article(url=url, title=doc.title, text=doc.text, published=doc.published, extraction="seed")
+    result = process_text(article, shingle_size)
+    published = datetime.combine(doc.published, time(), tzinfo=UTC) if doc.published else None
+    return article_store.Incoming(article, url, result.content_hash, result.band_keys, "seed", published,
+                                  seed_file=doc.file)
+
+
+def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState]) -> list[FeedPoll]:
+    """Fetch every enabled feed not backing off (conditional GET) and parse what came back."""
+    now = _now()
+    due: list[Feed] = []
+    polls: list[FeedPoll] = []
+    for feed in settings.enabled_feeds:
+        state = states.get(feed.name)
+        if state and state.retry_after and state.retry_after > now:
+            reason = f"backing off until {state.retry_after:%Y-%m-%d %H:%M} UTC after {state.consecutive_failures} failure(s)"
+            polls.append(FeedPoll(feed, feed_store.FeedCheck(feed.name, "skipped", error=reason)))
+        else:
+            due.append(feed)
+    jobs = []
+    for feed in due:
+        state = states.get(feed.name)
+        same_url = state is not None and state.url == feed.url
+        jobs.append((feed.url, {"etag": state.etag if same_url else None,
+                                "last_modified": state.last_modified if same_url else None,
+                                "trusted": True}))
+    for feed, fetched in zip(due, run_fetches(settings.http, jobs)):
+        polls.append(_read_feed(feed, fetched))
+    return polls
+
+
+def _read_feed(feed: Feed, fetched: Fetched) -> FeedPoll:
+    check = functools.partial(feed_store.FeedCheck, feed.name, http_status=fetched.status)
+    if fetched.not_modified:
+        return FeedPoll(feed, check("not_modified"))
+    if not fetched.ok:
+        return FeedPoll(feed, check("failed", error=fetched.error or f"HTTP {fetched.status}",
+                                    retry_after_seconds=fetched.retry_after))
+    parsed = parse_feed(fetched.body, fetched.final_url, fetched.headers)
+    if isinstance(parsed, Skipped):
+        return FeedPoll(feed, check("failed", error=parsed.reason))
+    return FeedPoll(feed, check("ok", entries=len(parsed.entries), warning=parsed.warning,
+                                etag=fetched.headers.get("etag"),
+                                last_modified=fetched.headers.get("last-modified")), parsed.entries)
+
+
+def plan_pages(settings: Settings, polls: list[FeedPoll]) -> Plan:
+    """Which entries need their page read: new ones, and known ones whose dates or text changed.
+    A new entry whose URL is already stored (the same story in another feed) is linked, not read."""
+    jobs: list[PageJob] = []
+    links: list[tuple[PageJob, str]] = []
+    unchanged: dict[str, list[str]] = {}
+    with open_store(settings.database) as con:
+        for poll in polls:
+            entries = list(poll.entries)
+            known = article_store.known_entries(con, poll.feed.name, [e.guid for e in entries])
+            urls = {e.guid: canonical_url(e.link) for e in entries if e.link}
+            stored = article_store.stored_urls(con, list(set(urls.values())))
+            for entry in entries:
+                job = PageJob(poll.feed.name, entry, entry_hash(entry), entry.link or "")
+                seen = known.get(entry.guid)
+                if seen and seen.entry_hash == job.entry_hash and (
+                        seen.article_id or seen.attempts >= MAX_ENTRY_ATTEMPTS):
+                    unchanged.setdefault(poll.feed.name, []).append(entry.guid)
+                elif not seen and entry.guid in urls and urls[entry.guid] in stored:
+                    links.append((job, stored[urls[entry.guid]]))
+                else:
+                    jobs.append(job)
+    return Plan(tuple(jobs), tuple(links), unchanged)
+
+
+def _trusted_hosts(settings: Settings) -> set[str]:
+    """Links on the same host as a configured feed are trusted as written."""
+    return {(urlsplit(f.url).hostname or "").lower() for f in settings.feeds}
+
+
+def fetch_pages(settings: Settings, jobs: list[PageJob]) -> list[Fetched]:
+    fetchable = [(job.url, {}) for job in jobs if job.url]
+    results = iter(run_fetches(settings.http, fetchable, _trusted_hosts(settings)))
+    return [next(results) if job.url else Fetched("", "", error="the entry has no link") for job in jobs]
+
+
+def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched]) -> list[PageResult]:
+    """Article text for each job, in worker processes; the feed's text when the page fails."""
+    inputs = [
+        PageInput(job.entry, f.final_url or job.url, f.body, f.headers.get("content-type", ""),
+                  f.error if not f.ok else None)
+        for job, f in zip(jobs, fetched)
+    ]
+    work = functools.partial(process_page, min_chars=settings.extraction.min_text_chars,
+                             shingle_size=settings.dedup.shingle_words)
+    timeout = settings.extraction.timeout_seconds
+
+    def gave_up(page: PageInput) -> PageResult:
+        limit = f"extraction took longer than {timeout:g} s"
+        return process_page(PageInput(page.entry, page.url, b"", "", limit), 0, settings.dedup.shingle_words)
+
+    return map_with_timeout(work, inputs, workers=settings.extraction.workers, timeout=timeout, on_timeout=gave_up)
+
+
+def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: list[PageResult],
+               links: list[tuple[PageJob, str]], tally: Tally) -> list[article_store.Saved]:
+    """One transaction: the batch's articles, duplicates decided, entries linked."""
+    now = _now()
+    incoming: list[article_store.Incoming] = []
+    with open_store(settings.database) as con, transaction(con):
+        for job, result in zip(jobs, results):
+            if isinstance(result.article, Skipped):
+                tally.unreadable += 1
+                tally.failures.append(f"{job.url or job.entry.guid}: {result.article.reason}")
+                article_store.record_entry(con, job.feed, job.entry, job.entry_hash,
+                                           canonical_url(job.url) if job.url else None, None, now,
+                                           result.article.reason)
+                continue
+            a = result.article
+            published = job.entry.published or (datetime.combine(a.published, time(), tzinfo=UTC)
+                                                 if a.published else None)
+            incoming.append(article_store.Incoming(
+                a, canonical_url(job.url or a.url), result.content_hash, result.band_keys, "feed", published,
+                feed=job.feed, entry=job.entry, entry_hash=job.entry_hash, extraction_note=result.note))
+        saved = article_store.save_articles(con, incoming, threshold=settings.dedup.near_duplicate_threshold,
+                                            shingle_size=settings.dedup.shingle_words, run_id=run_id, now=now)
+        for job, aid in links:
+            article_store.record_entry(con, job.feed, job.entry, job.entry_hash,
+                                       canonical_url(job.url), aid, now)
+    tally.add(saved)
+    tally.refetches += len(links)
+    return saved
+
+
+def finish(settings: Settings, run_id: str, polls: list[FeedPoll], plan: Plan, summary: dict[str, object]) -> None:
+    """Move the feeds' cursors and close the run log, after every article is committed."""
+    now = _now()
+    new_by_feed: dict[str, int] = {}
+    for job in plan.jobs:
+        new_by_feed[job.feed] = new_by_feed.get(job.feed, 0) + 1
+    checks = [
+        feed_store.FeedCheck(**{**p.check.__dict__, "new_entries": new_by_feed.get(p.feed.name, 0)})
+        for p in polls
+    ]
+    with open_store(settings.database) as con, transaction(con):
+        for feed, guids in plan.unchanged.items():
+            article_store.touch_entries(con, feed, guids, now)
+        feed_store.record_checks(con, run_id, checks, now)
+        feed_store.finish_run(con, run_id, now, summary)

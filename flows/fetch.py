@@ -1,0 +1,220 @@
+"""HTTP for nkwatch: one httpx client with every limit a monitor of the open web needs.
+
+- timeouts per phase and a wall-clock limit per request (a server that trickles bytes forever is cut);
+- a response-size cap, counted on the *decoded* bytes (a gzip bomb stops at the cap);
+- redirects followed by hand, each hop re-checked, at most ``max_redirects``;
+- compression, an honest User-Agent, conditional GET (ETag / Last-Modified);
+- a global and a per-host concurrency limit;
+- only http(s), and no requests to loopback/private/link-local addresses unless the URL is trusted
+  (the user's own feed URLs and links on their hosts) or the config allows them;
+- transient failures (connect errors, timeouts, 5xx) retried with exponential backoff; 429 is not
+  retried within the run: its Retry-After is reported so the feed backs off.
+
+Every outcome is a ``Fetched`` value; nothing here raises for a bad server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import socket
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from flows.config import HttpSettings
+
+RETRYABLE_STATUS = {500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int | None = None
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None  # a readable reason when the fetch failed
+    retry_after: float | None = None  # seconds the server asked us to wait (429/503)
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status == 200
+
+    @property
+    def not_modified(self) -> bool:
+        return self.error is None and self.status == 304
+
+
+class Refused(Exception):
+    """A request nkwatch will not make (scheme, address); the message is the reason."""
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _forbidden_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+
+
+class Fetcher:
+    """Use as ``async with Fetcher(settings) as f: await f.get(url)``."""
+
+    def __init__(self, settings: HttpSettings, trusted_hosts: set[str] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.trusted_hosts = {h.lower() for h in (trusted_hosts or set())}
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._all = asyncio.Semaphore(settings.concurrency)
+        self._per_host: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency)
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(s.timeout_seconds),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
+            transport=self._transport,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def _check_target(self, url: str, trusted: bool) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise Refused(f"refused: only http(s) URLs are fetched, not {parts.scheme or 'a relative'} URL")
+        host = (parts.hostname or "").lower()
+        if not host:
+            raise Refused("refused: the URL has no host")
+        if trusted or self.settings.allow_private_addresses or host in self.trusted_hosts:
+            return
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 80, type=socket.SOCK_STREAM)
+            except OSError as exc:
+                raise Refused(f"cannot resolve {host}: {exc.strerror or exc}") from None
+            addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        for ip in addresses:
+            if _forbidden_address(ip):
+                raise Refused(f"refused: {host} is a loopback, private or link-local address ({ip})")
+
+    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                  trusted: bool = False) -> Fetched:
+        """GET ``url`` with retries; ``trusted`` skips the address check for the user's own URLs."""
+        attempts = 0
+        while True:
+            attempts += 1
+            result = await self._get_once(url, etag, last_modified, trusted)
+            transient = result.status in RETRYABLE_STATUS or (result.status is None and result.error
+                                                              and not result.error.startswith("refused"))
+            if not transient or attempts > self.settings.retries or result.retry_after:
+                return Fetched(**{**result.__dict__, "attempts": attempts})
+            await asyncio.sleep(min(0.5 * 2 ** (attempts - 1), 8.0))
+
+    async def _get_once(self, url: str, etag: str | None, last_modified: str | None, trusted: bool) -> Fetched:
+        host = (urlsplit(url).hostname or "").lower()
+        async with self._all, self._per_host[host]:
+            try:
+                return await asyncio.wait_for(
+                    self._follow(url, etag, last_modified, trusted),
+                    timeout=self.settings.total_timeout_seconds,
+                )
+            except TimeoutError:
+                return Fetched(url, url, error=f"timed out after {self.settings.total_timeout_seconds:g} s in total")
+
+    async def _follow(self, url: str, etag: str | None, last_modified: str | None, trusted: bool) -> Fetched:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        current, seen = url, {url}
+        origin_host = (urlsplit(url).hostname or "").lower()
+        for _hop in range(self.settings.max_redirects + 1):
+            same_host = (urlsplit(current).hostname or "").lower() == origin_host
+            try:
+                await self._check_target(current, trusted and same_host)
+            except Refused as exc:
+                return Fetched(url, current, error=str(exc))
+            headers = {}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            try:
+                result = await self._read(url, current, headers)
+            except httpx.TimeoutException:
+                return Fetched(url, current, error=f"timed out (no answer within {self.settings.timeout_seconds:g} s)")
+            except httpx.HTTPError as exc:
+                return Fetched(url, current, error=f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__)
+            if result.status not in (301, 302, 303, 307, 308):
+                return result
+            location = result.headers.get("location")
+            if not location:
+                return Fetched(url, current, status=result.status, error=f"HTTP {result.status} without a Location")
+            current = urljoin(current, location)
+            if current in seen:
+                return Fetched(url, current, status=result.status, error="redirect loop")
+            seen.add(current)
+        return Fetched(url, current, error=f"more than {self.settings.max_redirects} redirects")
+
+    async def _read(self, url: str, current: str, headers: dict[str, str]) -> Fetched:
+        assert self._client is not None
+        cap = self.settings.max_bytes
+        async with self._client.stream("GET", current, headers=headers) as response:
+            resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            status = response.status_code
+            if status in (301, 302, 303, 307, 308, 304) or status >= 400:
+                error = None
+                if status >= 400:
+                    reason = response.reason_phrase or ""
+                    error = f"HTTP {status} {reason}".strip()
+                return Fetched(url, current, status=status, headers=resp_headers, error=error,
+                               retry_after=_retry_after(resp_headers.get("retry-after")) if status in (429, 503) else None)
+            declared = resp_headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                return Fetched(url, current, status=status, headers=resp_headers,
+                               error=f"response too large ({int(declared):,} bytes declared, limit {cap:,})")
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    return Fetched(url, current, status=status, headers=resp_headers,
+                                   error=f"response too large (more than {cap:,} bytes)")
+                chunks.append(chunk)
+            return Fetched(url, current, status=status, body=b"".join(chunks), headers=resp_headers)
+
+
+def run_fetches(settings: HttpSettings, jobs: list[tuple[str, dict[str, object]]],
+                trusted_hosts: set[str] | None = None) -> list[Fetched]:
+    """Fetch ``(url, get-kwargs)`` jobs concurrently from synchronous code; results in job order."""
+
+    async def go() -> list[Fetched]:
+        async with Fetcher(settings, trusted_hosts) as fetcher:
+            return list(await asyncio.gather(*(fetcher.get(url, **kw) for url, kw in jobs)))  # type: ignore[arg-type]
+
+    return asyncio.run(go())

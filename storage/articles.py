@@ -1,0 +1,198 @@
+"""Articles and feed entries: what is known, and saving a batch with its de-duplication.
+
+A batch is saved in the caller's transaction. For each incoming article, in order:
+1. same canonical URL and same text as a stored article → a re-fetch: nothing new is stored;
+2. same canonical URL, other text → a new *version* of that article (``previous_version_id``);
+3. same text as another stored article → an exact duplicate (similarity 1.0);
+4. LSH band keys shared with stored articles → candidates; the most similar one at or above the
+   threshold (exact Jaccard of word shingles) is the original → a near duplicate;
+5. otherwise a new article.
+A duplicate points at the original's root (never at another duplicate) and is stored for the
+record; later stages skip it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from extractors.fingerprint import closest
+from extractors.records import Article, FeedEntry
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An article the pipeline wants stored, with where it came from and its fingerprints."""
+
+    article: Article
+    canonical_url: str
+    content_hash: str
+    band_keys: tuple[int, ...]
+    source: str  # "seed" | "feed"
+    published: datetime | None
+    feed: str | None = None
+    entry: FeedEntry | None = None
+    entry_hash: str | None = None
+    seed_file: str | None = None
+    extraction_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    article_id: str
+    url: str
+    outcome: str  # new | version | duplicate | refetch
+    duplicate_of: str | None = None
+    similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class KnownEntry:
+    entry_hash: str
+    article_id: str | None
+    attempts: int
+
+
+def article_id(canonical: str, text_hash: str) -> str:
+    """Content address: the same text at the same URL always gets the same id."""
+    return hashlib.sha256(f"{canonical}\n{text_hash}".encode()).hexdigest()[:20]
+
+
+def known_entries(con: duckdb.DuckDBPyConnection, feed: str, guids: list[str]) -> dict[str, KnownEntry]:
+    if not guids:
+        return {}
+    rows = con.execute(
+        "SELECT guid, entry_hash, article_id, attempts FROM store.entries"
+        " WHERE feed = ? AND guid IN (SELECT unnest(?::TEXT[]))",
+        [feed, guids],
+    ).fetchall()
+    return {g: KnownEntry(h, a, n) for g, h, a, n in rows}
+
+
+def stored_urls(con: duckdb.DuckDBPyConnection, canonical_urls: list[str]) -> dict[str, str]:
+    """Canonical URL → id of its latest stored version, for the URLs already in the store."""
+    if not canonical_urls:
+        return {}
+    rows = con.execute(
+        "SELECT canonical_url, arg_max(id, version) FROM store.articles"
+        " WHERE canonical_url IN (SELECT unnest(?::TEXT[])) GROUP BY canonical_url",
+        [canonical_urls],
+    ).fetchall()
+    return dict(rows)
+
+
+def _latest_version(con: duckdb.DuckDBPyConnection, canonical: str) -> tuple[str, str, int] | None:
+    return con.execute(
+        "SELECT id, content_hash, version FROM store.articles WHERE canonical_url = ?"
+        " ORDER BY version DESC LIMIT 1",
+        [canonical],
+    ).fetchone()
+
+
+def _root(con: duckdb.DuckDBPyConnection, aid: str) -> str:
+    row = con.execute("SELECT coalesce(duplicate_of, id) FROM store.articles WHERE id = ?", [aid]).fetchone()
+    return row[0] if row else aid
+
+
+def _exact_copy(con: duckdb.DuckDBPyConnection, item: Incoming) -> str | None:
+    row = con.execute(
+        "SELECT coalesce(duplicate_of, id) FROM store.articles WHERE content_hash = ? AND canonical_url <> ?"
+        " ORDER BY fetched_at, id LIMIT 1",
+        [item.content_hash, item.canonical_url],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _near_copy(con: duckdb.DuckDBPyConnection, item: Incoming, threshold: float,
+               shingle_size: int) -> tuple[str, float] | None:
+    if not item.band_keys:
+        return None
+    # Originals only (duplicate_of IS NULL): a copy of a copy is a copy of the original.
+    rows = con.execute(
+        "SELECT a.id, a.text FROM store.articles a"
+        " JOIN (SELECT DISTINCT article_id FROM store.article_bands"
+        "       WHERE band_key IN (SELECT unnest(?::BIGINT[]))) b ON a.id = b.article_id"
+        " WHERE a.duplicate_of IS NULL AND a.canonical_url <> ?"
+        " ORDER BY a.fetched_at, a.id LIMIT 50",
+        [list(item.band_keys), item.canonical_url],
+    ).fetchall()
+    return closest(item.article.text, rows, threshold, shingle_size) if rows else None
+
+
+def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, threshold: float,
+                  shingle_size: int, run_id: str | None, now: datetime) -> list[Saved]:
+    """Store ``items`` (in the caller's transaction) and link their feed entries; one Saved each."""
+    results = []
+    for item in items:
+        aid = article_id(item.canonical_url, item.content_hash)
+        latest = _latest_version(con, item.canonical_url)
+        if latest and latest[1] == item.content_hash:
+            results.append(Saved(latest[0], item.article.url, "refetch"))
+            _link_entry(con, item, latest[0], now)
+            continue
+        version, previous = (latest[2] + 1, latest[0]) if latest else (1, None)
+        duplicate_of, similarity = None, None
+        exact = _exact_copy(con, item)
+        if exact:
+            duplicate_of, similarity = exact, 1.0
+        else:
+            near = _near_copy(con, item, threshold, shingle_size)
+            if near:
+                duplicate_of, similarity = _root(con, near[0]), round(near[1], 4)
+        a = item.article
+        con.execute(
+            "INSERT INTO store.articles (id, url, canonical_url, version, previous_version_id, source, feed,"
+            " seed_file, title, published, fetched_at, author, sitename, language, extraction, extraction_note,"
+            " text, content_hash, duplicate_of, similarity, run_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [aid, a.url, item.canonical_url, version, previous, item.source, item.feed, item.seed_file,
+             a.title, item.published, now, a.author, a.sitename, a.language, a.extraction,
+             item.extraction_note, a.text, item.content_hash, duplicate_of, similarity, run_id],
+        )
+        if item.band_keys and duplicate_of is None:
+            # Only originals are candidates, so only originals need band keys.
+            con.executemany(
+                "INSERT INTO store.article_bands (band_key, article_id) VALUES (?, ?)",
+                [[k, aid] for k in item.band_keys],
+            )
+        _link_entry(con, item, aid, now)
+        outcome = "duplicate" if duplicate_of else ("version" if previous else "new")
+        results.append(Saved(aid, a.url, outcome, duplicate_of, similarity))
+    return results
+
+
+def _link_entry(con: duckdb.DuckDBPyConnection, item: Incoming, aid: str | None, now: datetime,
+                error: str | None = None) -> None:
+    if item.entry is None or item.feed is None:
+        return
+    record_entry(con, item.feed, item.entry, item.entry_hash or "", item.canonical_url, aid, now, error)
+
+
+def record_entry(con: duckdb.DuckDBPyConnection, feed: str, entry: FeedEntry, entry_hash: str,
+                 canonical: str | None, aid: str | None, now: datetime, error: str | None = None) -> None:
+    """Upsert a feed entry; an entry that could not be read keeps counting its attempts."""
+    con.execute(
+        "INSERT INTO store.entries (feed, guid, link, canonical_url, title, published, updated, entry_hash,"
+        " first_seen, last_seen, article_id, attempts, last_error)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (feed, guid) DO UPDATE SET link = excluded.link, canonical_url = excluded.canonical_url,"
+        " title = excluded.title, published = excluded.published, updated = excluded.updated,"
+        " entry_hash = excluded.entry_hash, last_seen = excluded.last_seen,"
+        " article_id = coalesce(excluded.article_id, store.entries.article_id),"
+        " attempts = CASE WHEN excluded.article_id IS NULL THEN store.entries.attempts + 1 ELSE 0 END,"
+        " last_error = excluded.last_error",
+        [feed, entry.guid, entry.link, canonical, entry.title, entry.published, entry.updated, entry_hash,
+         now, now, aid, 0 if aid else 1, error],
+    )
+
+
+def touch_entries(con: duckdb.DuckDBPyConnection, feed: str, guids: list[str], now: datetime) -> None:
+    """Mark entries as still listed by their feed (nothing else changed)."""
+    if guids:
+        con.execute(
+            "UPDATE store.entries SET last_seen = ? WHERE feed = ? AND guid IN (SELECT unnest(?::TEXT[]))",
+            [now, feed, guids],
+        )

@@ -1,0 +1,84 @@
+"""Opening the DuckDB store: short-lived connections, retried while another process holds the lock.
+
+DuckDB lets one process write a file and locks every other process out while it does (and
+read-only readers lock the writer out). nkwatch therefore never keeps a connection open across
+network work: a stage opens the store, runs a few statements in one transaction and closes it.
+When the file is locked by someone else, opening is retried with backoff for ``wait_seconds``.
+
+Exceptions::
+
+    StoreError            the store cannot be used (bad path, corrupt file)
+     └── StoreLocked      another process held the lock for longer than we were willing to wait
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from storage.migrations import migrate
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the DuckDB file's lock."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, retrying on the lock error with jittered backoff until ``wait_seconds`` pass."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.exists():
+        raise StoreError(f"{path}: no store here yet (run `nkwatch run` first)")
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise StoreError(f"{path}: {exc}") from None
+            if time.monotonic() + delay > deadline:
+                holder = str(exc).split("Conflicting lock is held in", 1)[-1].strip()
+                raise StoreLocked(f"{path} is locked by another process ({holder[:120]})") from None
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 1.0)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: {exc}") from None
+
+
+@contextmanager
+def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for one short piece of work; migrations are applied on first write access."""
+    con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK on any exception: a batch lands whole or not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
