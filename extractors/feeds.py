@@ -69,8 +69,8 @@ def _entry(entry: Any, feed_url: str, now: datetime) -> FeedEntry | None:
         guid=guid,
         link=link,
         title=title,
-        published=_when(entry.get("published_parsed"), now),
-        updated=_when(entry.get("updated_parsed"), now),
+        published=_when(dict.get(entry, "published_parsed"), now),
+        updated=_when(dict.get(entry, "updated_parsed"), now),
         summary=summary,
         content=content,
     )

@@ -1,0 +1,57 @@
+from extractors.article import extract_article, guess_language, html_to_text
+from extractors.page import PageInput, process_page
+from extractors.records import Article, FeedEntry, Skipped
+
+BODY = " ".join(["North Korea sent troops to the Kursk region, officials in Seoul said on Friday."] * 8)
+PAGE = f"""<html lang="en"><head><title>Kim honours troops | Daily</title>
+<meta property="og:site_name" content="The Daily"><meta name="author" content="Jane Roe">
+<meta property="article:published_time" content="2025-08-22T09:00:00Z"></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<div class="cookie">We use cookies. Accept all?</div>
+<article><h1>Kim honours troops</h1><p>{BODY}</p><p>{BODY}</p></article>
+<section class="comments"><h3>Comments</h3><div class="comment"><p>I 100% agree with this article.</p></div></section>
+<footer>Copyright 2025</footer></body></html>"""
+
+
+def test_extracts_main_text_and_metadata_without_comments():
+    art = extract_article(PAGE, "https://daily.example/a/1")
+    assert isinstance(art, Article)
+    assert "Kursk region" in art.text and "100% agree" not in art.text and "cookies" not in art.text
+    assert art.title == "Kim honours troops" and art.author == "Jane Roe" and art.sitename == "The Daily"
+    assert art.published is not None and art.published.isoformat() == "2025-08-22"
+    assert art.language == "en"
+
+
+def test_nothing_usable_is_a_reason():
+    assert isinstance(extract_article(b"", "https://x.example/"), Skipped)
+    assert isinstance(extract_article("<html><body><div></div></body></html>", "https://x.example/"), Skipped)
+
+
+def test_language_from_text_when_the_page_does_not_say():
+    assert guess_language("The troops were sent to the front and the ceremony was held in the capital.") == "en"
+    assert guess_language("Північна Корея відправила війська") == "uk"
+    assert guess_language("북한은 러시아에 군대를 파견했다") == "ko"
+
+
+def test_html_fragment_to_text():
+    assert html_to_text("<p>One <b>two</b></p><p>Three</p>") == "One two\nThree"
+
+
+ENTRY = FeedEntry("https://d.example/rss", "g", "https://d.example/a", "Feed title", None, None,
+                  "short summary", "The feed carries the full story. " * 20)
+
+
+def test_page_that_cannot_be_fetched_falls_back_to_the_feed_text():
+    result = process_page(PageInput(ENTRY, ENTRY.link, b"", "", "HTTP 404 Not Found"))
+    assert isinstance(result.article, Article) and result.article.extraction == "feed"
+    assert result.note == "page not fetched: HTTP 404 Not Found" and len(result.band_keys) == 32
+
+
+def test_non_html_page_falls_back_and_says_why():
+    result = process_page(PageInput(ENTRY, ENTRY.link, b"%PDF-1.4", "application/pdf", None))
+    assert result.article.extraction == "feed" and result.note == "not an HTML page (application/pdf)"
+
+
+def test_page_text_is_used_when_it_is_good():
+    result = process_page(PageInput(ENTRY, ENTRY.link, PAGE.encode(), "text/html; charset=utf-8", None))
+    assert isinstance(result.article, Article) and result.article.extraction == "page" and result.note is None

@@ -1,0 +1,76 @@
+from datetime import UTC, datetime
+
+import duckdb
+
+from extractors.fingerprint import canonical_url, content_hash, fingerprint_keys
+from extractors.records import Article, FeedEntry
+from extractors.seeds import read_seeds
+from storage.articles import Incoming, save_articles
+from storage.db import open_store, transaction
+from storage.migrations import migrate
+
+from .conftest import SEEDS
+
+NOW = datetime(2025, 9, 1, tzinfo=UTC)
+
+
+def incoming(url, text, feed="wire", guid=None):
+    _, keys = fingerprint_keys(text)
+    entry = FeedEntry(f"https://{feed}.example/rss", guid or url, url, "t", None, None, "", "")
+    return Incoming(Article(url, "t", text), canonical_url(url), content_hash(text), tuple(keys), "feed", None,
+                    feed=feed, entry=entry, entry_hash="h")
+
+
+def save(db_path, items):
+    with open_store(db_path) as con, transaction(con):
+        return save_articles(con, items, threshold=0.5, shingle_size=5, run_id="r", now=NOW)
+
+
+def test_migrations_are_recorded_and_idempotent(db_path):
+    with open_store(db_path) as con:
+        assert migrate(con) == []
+        steps = con.execute("SELECT step FROM store.schema_migrations").fetchall()
+        assert steps == [(1,)]
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+
+
+def test_exact_near_refetch_and_version(db_path):
+    seed = read_seeds(SEEDS)[0].text
+    first = save(db_path, [incoming("https://wire.example/a", seed)])
+    assert first[0].outcome == "new"
+    again = save(db_path, [incoming("https://wire.example/a?utm_source=x", seed)])
+    assert again[0].outcome == "refetch" and again[0].article_id == first[0].article_id
+    copy = save(db_path, [incoming("https://daily.example/b", seed.upper(), feed="daily")])
+    assert copy[0].outcome == "duplicate" and copy[0].duplicate_of == first[0].article_id and copy[0].similarity == 1.0
+    edited = seed.replace("great heroes and patriots", "heroes of the motherland") + "\nShare this story."
+    near = save(db_path, [incoming("https://herald.example/c", edited, feed="herald")])
+    assert near[0].outcome == "duplicate" and near[0].duplicate_of == first[0].article_id
+    assert 0.5 <= near[0].similarity < 1.0
+    update = save(db_path, [incoming("https://wire.example/a", seed + "\nUpdated with a new paragraph at the end.")])
+    assert update[0].outcome == "version"
+    with open_store(db_path) as con:
+        rows = con.execute("SELECT version, previous_version_id FROM articles WHERE canonical_url = ? ORDER BY version",
+                           ["https://wire.example/a"]).fetchall()
+        assert rows == [(1, None), (2, first[0].article_id)]
+        # copies are not band-indexed: a copy of a copy resolves to the original
+        assert con.execute("SELECT count(DISTINCT article_id) FROM store.article_bands").fetchone() == (2,)
+
+
+def test_separately_written_reports_are_not_duplicates(db_path):
+    docs = read_seeds(SEEDS)
+    saved = save(db_path, [incoming(f"https://x.example/{i}", d.text) for i, d in enumerate(docs)])
+    assert [s.outcome for s in saved] == ["new"] * 5
+
+
+def test_a_failed_batch_leaves_nothing_behind(db_path):
+    seed = read_seeds(SEEDS)[1].text
+    try:
+        with open_store(db_path) as con, transaction(con):
+            save_articles(con, [incoming("https://wire.example/z", seed)], threshold=0.5, shingle_size=5,
+                          run_id="r", now=NOW)
+            raise RuntimeError("crash mid-batch")
+    except RuntimeError:
+        pass
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM store.articles").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM store.entries").fetchone() == (0,)
