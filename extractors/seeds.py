@@ -36,7 +36,9 @@ def split_date_line(raw: str) -> tuple[date | None, str]:
 
 
 def _title(text: str) -> str:
-    first = text.split("\n", 1)[0].strip()
+    """The first line of four words or more (skipping a site's section label), cut to a sentence."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    first = next((line for line in lines if len(line.split()) >= 4), lines[0] if lines else "")
     sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
     return sentence if len(sentence) <= 160 else sentence[:157].rstrip() + "..."
 

@@ -169,6 +169,8 @@ class Fetcher:
                 result = await self._read(url, current, headers)
             except httpx.TimeoutException:
                 return Fetched(url, current, error=f"timed out (no answer within {self.settings.timeout_seconds:g} s)")
+            except httpx.ConnectError as exc:
+                return Fetched(url, current, error=f"cannot connect to {urlsplit(current).netloc}: {exc or 'refused'}"[:300])
             except httpx.HTTPError as exc:
                 return Fetched(url, current, error=f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__)
             if result.status not in (301, 302, 303, 307, 308):

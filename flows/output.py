@@ -73,7 +73,7 @@ def run_summary(summary: dict[str, Any]) -> str:
         detail = f"{feed['entries']} entries" if feed["outcome"] == "ok" else (feed["error"] or "")
         if feed.get("warning"):
             detail += f" (warning: {feed['warning']})"
-        lines.append(f"  {mark:<9} {feed['name']}: {detail}".rstrip())
+        lines.append(f"  {mark:<9} {feed['name']}" + (f": {detail}" if detail else ""))
     lines.append(
         f"feeds: {summary['feeds_ok']} ok, {summary['feeds_failed']} failed, {summary['feeds_skipped']} skipped"
         f" | entries seen: {summary['entries_seen']} | pages read: {summary['pages_read']}"

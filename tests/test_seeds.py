@@ -21,6 +21,7 @@ def test_project_seeds_are_the_shared_corpus():
     docs = read_seeds(SEEDS)
     assert len(docs) == 5
     assert [d.published for d in docs].count(date(2025, 8, 22)) == 3
+    assert docs[2].title.startswith("Kim Jong Un decorates troops")  # not the site's "All Sections" label
     shared = SHARED / "seeds"
     if shared.is_dir():
         assert sorted(p.name for p in shared.glob("*.txt")) == [d.file for d in docs]
