@@ -61,6 +61,10 @@ class Terms:
     def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
         return self.pattern.search(text, start, len(text) if end is None else end)
 
+    def match(self, text: str, start: int = 0) -> re.Match[str] | None:
+        """A phrase starting exactly at ``start``."""
+        return self.pattern.match(text, start)
+
     def label(self, match: re.Match[str]) -> str:
         """The label (category, claimant, ...) of the phrase that produced ``match``."""
         assert match.lastgroup is not None
@@ -108,6 +112,8 @@ class Lexicon:
     transfer: Terms
     weapon_markers: Terms
     claimants: Terms  # labelled by canonical claimant
+    reporting_after: Terms  # "<claimant> said"
+    reporting_before: Terms  # "according to <claimant>"
     qualifiers: Terms  # labelled "approximate" or "exact"
     qualifier_tail: re.Pattern[str]  # one or two qualifiers at the end of a string
     planned: Terms
@@ -197,7 +203,7 @@ class _Compiler:
         return Terms(tuple(e[0] for e in unique), tuple(e[1] for e in unique), pattern)
 
     def lexicon(self, data: Any) -> Lexicon:
-        sections = {"relevance", "boilerplate", "figures", "claimants", "qualifiers", "stance", "events"}
+        sections = {"relevance", "boilerplate", "figures", "claimants", "reporting", "qualifiers", "stance", "events"}
         top = self.mapping(data, "", sections | {"version"}, sections)
         if top.get("version", 1) != 1:
             raise self.fail("version", f"unsupported version {top['version']!r} (expected 1)")
@@ -210,6 +216,8 @@ class _Compiler:
         boiler = self.mapping(top["boilerplate"], "boilerplate", boiler_keys, boiler_keys)
         fig_keys = {"personnel", "totals", "transfer", "weapon_markers", "categories"}
         fig = self.mapping(top["figures"], "figures", fig_keys, fig_keys)
+        reporting_keys = {"after", "before"}
+        reporting = self.mapping(top["reporting"], "reporting", reporting_keys, reporting_keys)
         stance_keys = {"planned", "denied"}
         stance = self.mapping(top["stance"], "stance", stance_keys, stance_keys)
         categories = self.categories(fig["categories"])
@@ -243,6 +251,8 @@ class _Compiler:
             transfer=self.terms(fig["transfer"], "figures.transfer"),
             weapon_markers=self.terms(fig["weapon_markers"], "figures.weapon_markers"),
             claimants=self.claimants(top["claimants"]),
+            reporting_after=self.terms(reporting["after"], "reporting.after"),
+            reporting_before=self.terms(reporting["before"], "reporting.before"),
             qualifiers=qualifiers,
             qualifier_tail=re.compile(
                 r"(?:(?<!\w)(?:" + "|".join(phrase_regex(p) for p in qualifiers.phrases) + r")\s+){1,2}$"),

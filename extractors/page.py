@@ -9,10 +9,13 @@ content or summary is used instead and the article says so (``extraction == "fee
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from extractors.article import article_from_entry, extract_article
 from extractors.fingerprint import content_hash, fingerprint_keys
-from extractors.records import Article, FeedEntry, Skipped
+from extractors.figures import tag
+from extractors.lexicon import load_lexicon
+from extractors.records import Article, FeedEntry, Skipped, Tagging
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 
@@ -32,6 +35,7 @@ class PageResult:
     content_hash: str = ""
     band_keys: tuple[int, ...] = ()
     note: str | None = None  # why the feed's text stands in for the page's
+    tagging: Tagging | None = None  # relevance, figures and events (used only if the article is no duplicate)
 
 
 def _from_page(page: PageInput, min_chars: int) -> tuple[Article | None, str | None]:
@@ -49,20 +53,32 @@ def _from_page(page: PageInput, min_chars: int) -> tuple[Article | None, str | N
     return result, None
 
 
-def process_page(page: PageInput, min_chars: int = 200, shingle_size: int = 5) -> PageResult:
+def _finish(article: Article, shingle_size: int, lexicon: Path | None, note: str | None = None) -> PageResult:
+    """Fingerprints and tags. Tagging here, in the worker, keeps the CPU work on all cores; the
+    store throws the tags away when the article turns out to be a duplicate."""
+    _, keys = fingerprint_keys(article.text, shingle_size)
+    tagging = tag(article.text, article.published, load_lexicon(lexicon))
+    return PageResult(article, content_hash(article.text), tuple(keys), note, tagging)
+
+
+def process_page(page: PageInput, min_chars: int = 200, shingle_size: int = 5,
+                 lexicon: Path | None = None) -> PageResult:
     article, note = _from_page(page, min_chars)
     if article is None:
         fallback = article_from_entry(page.entry, note or "no text")
         if isinstance(fallback, Skipped):
             return PageResult(fallback)
         article = fallback
+    updates = {}
     if not article.title and page.entry.title:
-        article = Article(**{**article.__dict__, "title": page.entry.title})
-    _, keys = fingerprint_keys(article.text, shingle_size)
-    return PageResult(article, content_hash(article.text), tuple(keys), note)
+        updates["title"] = page.entry.title
+    if page.entry.published and article.published is None:
+        updates["published"] = page.entry.published.date()
+    if updates:
+        article = Article(**{**article.__dict__, **updates})
+    return _finish(article, shingle_size, lexicon, note)
 
 
-def process_text(article: Article, shingle_size: int = 5) -> PageResult:
-    """Fingerprints for an article that needs no extraction (a seed)."""
-    _, keys = fingerprint_keys(article.text, shingle_size)
-    return PageResult(article, content_hash(article.text), tuple(keys))
+def process_text(article: Article, shingle_size: int = 5, lexicon: Path | None = None) -> PageResult:
+    """Fingerprints and tags for an article that needs no extraction (a seed)."""
+    return _finish(article, shingle_size, lexicon)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -82,6 +82,56 @@ class ExtractionSettings(_Strict):
     )
 
 
+class TaggingSettings(_Strict):
+    lexicon: Path | None = Field(
+        None, description="Your own vocabulary file (same schema as extractors/lexicon.yaml); empty: the built-in one.")
+
+
+class DigestSettings(_Strict):
+    mode: Literal["immediate", "batched"] = Field(
+        "immediate", description="immediate: send at the end of a cycle that found something new; "
+        "batched: only on the digest schedule.")
+    alert_on_corroboration: bool = Field(
+        False, description="Send a digest for corroborations alone (a known figure from a new claimant).")
+    heartbeat: bool = Field(False, description="Send an 'all quiet' digest on the digest schedule when nothing is new.")
+    event_window_days: int = Field(7, ge=0, description="An event is new when no event of its type falls this close.")
+    failing_feed_runs: int = Field(3, ge=1, description="A feed failing this many runs in a row is reported.")
+    silent_feed_days: int = Field(7, ge=1, description="A feed with no new entry for this long is reported.")
+    retry_minutes: float = Field(5.0, gt=0, description="First retry delay of a failed delivery; doubles, up to 6 h.")
+    max_attempts: int = Field(10, ge=1, description="Delivery attempts before a target is given up for that digest.")
+
+
+class ScheduleSettings(_Strict):
+    monitor: str = Field("every 30 minutes", description="'every N minutes|hours' or a cron expression.")
+    digest: str = Field("0 7 * * *", description="When batched digests (and heartbeats) go out; cron or 'every ...'.")
+    timezone: str = Field("UTC", description="Time zone of cron expressions.")
+
+    @field_validator("monitor", "digest")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        parse_schedule(value)
+        return value
+
+
+_EVERY = re.compile(r"^every\s+(\d+(?:\.\d+)?)\s*(seconds?|minutes?|hours?)$", re.IGNORECASE)
+
+
+def parse_schedule(value: str) -> tuple[str, float | str]:
+    """("interval", seconds) for 'every N minutes', ("cron", expr) for a 5-field cron expression."""
+    value = value.strip()
+    match = _EVERY.match(value)
+    if match:
+        n, unit = float(match.group(1)), match.group(2).lower()
+        seconds = n * {"s": 1, "m": 60, "h": 3600}[unit[0]]
+        if seconds < 10:
+            raise ValueError("an interval must be at least 10 seconds")
+        return "interval", seconds
+    fields = value.split()
+    if len(fields) != 5 or not all(re.fullmatch(r"[\d*/,\-A-Za-z?LW#]+", f) for f in fields):
+        raise ValueError(f"must be 'every N minutes|hours' or a 5-field cron expression (got {value!r})")
+    return "cron", value
+
+
 class NotificationTarget(_Strict):
     """An apprise URL. ``url`` is resolved (may hold secrets); ``display`` is safe to print."""
 
@@ -100,6 +150,9 @@ class Settings(_Strict):
     dedup: DedupSettings = DedupSettings()
     extraction: ExtractionSettings = ExtractionSettings()
     notifications: list[NotificationTarget] = Field(default_factory=list, description="apprise URLs.")
+    tagging: TaggingSettings = TaggingSettings()
+    digest: DigestSettings = DigestSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     source: Path | None = Field(None, description="The file this was read from (set by load_settings).")
 
     @model_validator(mode="after")
@@ -197,7 +250,11 @@ def parse_settings(data: Any, source: str = "config.yaml", env: dict[str, str] |
     except ValidationError as exc:
         raise ConfigError(_format_error(exc.errors()[0], source)) from None
     base = base_dir or Path.cwd()
+    tagging = settings.tagging
+    if tagging.lexicon is not None:
+        tagging = TaggingSettings(lexicon=(base / tagging.lexicon).resolve())
     return settings.model_copy(update={
+        "tagging": tagging,
         "database": (base / settings.database).resolve(),
         "seeds": (base / settings.seeds).resolve(),
         "source": Path(source).resolve() if base_dir else None,

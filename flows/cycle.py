@@ -21,11 +21,12 @@ from extractors.feeds import parse_feed
 from extractors.fingerprint import canonical_url
 from extractors.page import PageInput, PageResult, process_page, process_text
 from extractors.records import Article, FeedEntry, Skipped
-from extractors.seeds import read_seeds
+from extractors.seeds import SeedDocument, read_seeds
 from flows.config import Feed, Settings
 from flows.fetch import Fetched, run_fetches
 from flows.workers import map_with_timeout
 from storage import articles as article_store
+from storage import claims as claim_store
 from storage import feeds as feed_store
 from storage.db import open_store, transaction
 
@@ -66,6 +67,8 @@ class Tally:
     duplicates: int = 0
     refetches: int = 0
     unreadable: int = 0
+    new_figures: int = 0
+    new_events: int = 0
     failures: list[str] = field(default_factory=list)  # "url: reason" for entries that gave nothing
 
     def add(self, saved: list[article_store.Saved]) -> None:
@@ -96,24 +99,40 @@ def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedS
     Returns the feeds' states, the number of seeds newly stored, and the number of earlier runs
     found crashed."""
     seeds = read_seeds(settings.seeds) if settings.seeds.is_dir() else []
-    incoming = [_seed_incoming(doc, settings.dedup.shingle_words) for doc in seeds]
+    processed = [_seed_incoming(doc, settings) for doc in seeds]
     now = _now()
     with open_store(settings.database) as con, transaction(con):
         crashed = feed_store.start_run(con, run_id, now)
         feed_store.sync_feeds(con, [(f.name, f.url) for f in settings.feeds])
-        saved = article_store.save_articles(con, incoming, threshold=settings.dedup.near_duplicate_threshold,
+        saved = article_store.save_articles(con, [i for i, _ in processed],
+                                            threshold=settings.dedup.near_duplicate_threshold,
                                             shingle_size=settings.dedup.shingle_words, run_id=run_id, now=now)
+        _save_claims(con, settings, saved, processed, now, seed=True)
         states = feed_store.feed_states(con)
     return states, sum(s.outcome != "refetch" for s in saved), crashed
 
 
-def _seed_incoming(doc, shingle_size: int) -> article_store.Incoming:  # type: ignore[no-untyped-def]
+def _seed_incoming(doc: SeedDocument, settings: Settings) -> tuple[article_store.Incoming, PageResult]:
     url = f"seed:{doc.file}"
     article = Article(url=url, title=doc.title, text=doc.text, published=doc.published, extraction="seed")
-    result = process_text(article, shingle_size)
+    result = process_text(article, settings.dedup.shingle_words, settings.tagging.lexicon)
     published = datetime.combine(doc.published, time(), tzinfo=UTC) if doc.published else None
     return article_store.Incoming(article, url, result.content_hash, result.band_keys, "seed", published,
-                                  seed_file=doc.file)
+                                  seed_file=doc.file), result
+
+
+def _save_claims(con, settings: Settings, saved: list[article_store.Saved],  # type: ignore[no-untyped-def]
+                 processed: list[tuple[article_store.Incoming, PageResult]], now: datetime, seed: bool) -> tuple[int, int]:
+    """Tags of the articles that are neither duplicates nor re-fetches; returns (new figures, new events)."""
+    new_figures = new_events = 0
+    for s, (item, result) in zip(saved, processed):
+        if s.outcome in ("new", "version") and result.tagging is not None:
+            published = item.published.date() if item.published else result.article.published  # type: ignore[union-attr]
+            claims = claim_store.save_tagging(con, s.article_id, result.tagging, article_date=published, now=now,
+                                              seed=seed, event_window_days=settings.digest.event_window_days)
+            new_figures += claims.new_figures
+            new_events += claims.new_events
+    return new_figures, new_events
 
 
 def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState]) -> list[FeedPoll]:
@@ -199,12 +218,13 @@ def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched
         for job, f in zip(jobs, fetched)
     ]
     work = functools.partial(process_page, min_chars=settings.extraction.min_text_chars,
-                             shingle_size=settings.dedup.shingle_words)
+                             shingle_size=settings.dedup.shingle_words, lexicon=settings.tagging.lexicon)
     timeout = settings.extraction.timeout_seconds
 
     def gave_up(page: PageInput) -> PageResult:
         limit = f"extraction took longer than {timeout:g} s"
-        return process_page(PageInput(page.entry, page.url, b"", "", limit), 0, settings.dedup.shingle_words)
+        return process_page(PageInput(page.entry, page.url, b"", "", limit), 0, settings.dedup.shingle_words,
+                            settings.tagging.lexicon)
 
     return map_with_timeout(work, inputs, workers=settings.extraction.workers, timeout=timeout, on_timeout=gave_up)
 
@@ -213,7 +233,7 @@ def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: li
                links: list[tuple[PageJob, str]], tally: Tally) -> list[article_store.Saved]:
     """One transaction: the batch's articles, duplicates decided, entries linked."""
     now = _now()
-    incoming: list[article_store.Incoming] = []
+    processed: list[tuple[article_store.Incoming, PageResult]] = []
     with open_store(settings.database) as con, transaction(con):
         for job, result in zip(jobs, results):
             if isinstance(result.article, Skipped):
@@ -226,11 +246,15 @@ def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: li
             a = result.article
             published = job.entry.published or (datetime.combine(a.published, time(), tzinfo=UTC)
                                                  if a.published else None)
-            incoming.append(article_store.Incoming(
+            processed.append((article_store.Incoming(
                 a, canonical_url(job.url or a.url), result.content_hash, result.band_keys, "feed", published,
-                feed=job.feed, entry=job.entry, entry_hash=job.entry_hash, extraction_note=result.note))
-        saved = article_store.save_articles(con, incoming, threshold=settings.dedup.near_duplicate_threshold,
+                feed=job.feed, entry=job.entry, entry_hash=job.entry_hash, extraction_note=result.note), result))
+        saved = article_store.save_articles(con, [i for i, _ in processed],
+                                            threshold=settings.dedup.near_duplicate_threshold,
                                             shingle_size=settings.dedup.shingle_words, run_id=run_id, now=now)
+        figures, events = _save_claims(con, settings, saved, processed, now, seed=False)
+        tally.new_figures += figures
+        tally.new_events += events
         for job, aid in links:
             article_store.record_entry(con, job.feed, job.entry, job.entry_hash,
                                        canonical_url(job.url), aid, now)

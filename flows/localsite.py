@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import gzip
 import hashlib
+import signal
 import socket
 import sys
 import threading
@@ -47,19 +48,20 @@ MAX_STALL = 55.0  # no fault keeps a connection open longer than this (seconds)
 
 # Fault modes and their parameters with defaults; set_fault refuses anything else.
 FAULTS: dict[str, dict[str, Any]] = {
-    "status": {"code": 500, "body": None, "headers": None},
-    "retry_after": {"seconds": 120, "code": 429},
-    "slow_headers": {"delay": 5.0},
+    "status": {"code": 500, "body": None, "headers": None},  # any status, small HTML body
+    "retry_after": {"seconds": 120, "code": 429},  # with Retry-After: seconds
+    "slow_headers": {"delay": 5.0},  # wait, then serve the page normally
+    # headers, then one byte per interval until max_duration; content_length None: no header, body ends at close
     "trickle": {"interval": 1.0, "max_duration": 30.0, "content_length": None},
-    "redirect_loop": {"via": None, "code": 302},
-    "redirect_chain": {"hops": 5, "code": 302},
-    "redirect_to": {"location": "http://169.254.169.254/latest/meta-data/", "code": 302},
+    "redirect_loop": {"via": None, "code": 302},  # path -> via -> path ...; via defaults to /_loop{path}
+    "redirect_chain": {"hops": 5, "code": 302},  # path -> path?hop=1 -> ... -> path?hop=N, which is served
+    "redirect_to": {"location": "http://169.254.169.254/latest/meta-data/", "code": 302},  # any Location at all
     "oversize": {"size": 50_000_000, "content_length": True, "content_type": "text/html; charset=utf-8"},
-    "gzip_bomb": {"inflated_size": 1 << 30, "content_type": "text/html; charset=utf-8"},
-    "wrong_charset": {"encoding": "cp1251", "declared": "utf-8", "text": None},
-    "content_type": {"content_type": "application/pdf", "body": None},
-    "empty": {"content_type": "text/html; charset=utf-8"},
-    "close": {},
+    "gzip_bomb": {"inflated_size": 1 << 30, "content_type": "text/html; charset=utf-8"},  # ~1 MB on the wire
+    "wrong_charset": {"encoding": "cp1251", "declared": "utf-8", "text": None},  # declared None: no charset
+    "content_type": {"content_type": "application/pdf", "body": None},  # a stub PDF/PNG unless body is given
+    "empty": {"content_type": "text/html; charset=utf-8"},  # 200, zero bytes
+    "close": {},  # read the request, drop the connection without a response
 }
 FEED_TYPES = {"rss": "application/rss+xml; charset=utf-8", "atom": "application/atom+xml; charset=utf-8"}
 
@@ -71,6 +73,14 @@ class _Resource:
     headers: dict[str, str]
     status: int
     modified: int  # epoch seconds, the Last-Modified
+    served: bool = False  # has a client seen this version's Last-Modified?
+
+    def touch(self) -> None:
+        """Mark a change. HTTP dates have one-second resolution, so a change in the same second as a
+        response that a client has already seen moves Last-Modified one second on; otherwise it is now."""
+        now = int(time.time())
+        self.modified = self.modified + 1 if self.served and now <= self.modified else now
+        self.served = False
 
 
 @dataclass
@@ -157,7 +167,7 @@ class LocalSite:
     """The local news site. Configure it with ``add_*`` and ``set_fault`` before or while it runs."""
 
     def __init__(self, port: int = 0) -> None:
-        self.port = port
+        self.port = port  # 0: any free port at the first start; a restarted site keeps its port (and URLs)
         self._lock = threading.RLock()
         self._resources: dict[str, _Resource] = {}
         self._feeds: dict[str, _Feed] = {}
@@ -165,6 +175,7 @@ class LocalSite:
         self._sockets: set[socket.socket] = set()
         self._stopping = threading.Event()
         self._server: _Server | None = None
+        self._base: str | None = None  # set while serving; handlers finishing during stop() still read it
         self._thread: threading.Thread | None = None
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, lower-cased headers)
 
@@ -175,6 +186,8 @@ class LocalSite:
         self._stopping.clear()
         server = _Server(("127.0.0.1", self.port), _Handler)
         server.site = self
+        self.port = server.server_address[1]
+        self._base = f"http://127.0.0.1:{self.port}"
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"localsite:{server.server_address[1]}", daemon=True)
@@ -195,6 +208,7 @@ class LocalSite:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        self._base = None
 
     def __enter__(self) -> LocalSite:
         return self.start()
@@ -204,24 +218,27 @@ class LocalSite:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if self._base is None:
             raise RuntimeError("LocalSite is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._base
 
     def url(self, path: str) -> str:
         """The absolute URL of a site path (the site must be started)."""
         return self.base_url + path
 
     def _url_or_path(self, path: str) -> str:
-        return self.url(path) if self._server is not None else path
+        return self.url(path) if self._base is not None else path
 
     # --- resources -------------------------------------------------------------------------------------------
     def _put(self, path: str, render: Callable[[], bytes], content_type: str, headers: dict[str, str] | None,
              status: int) -> None:
         with self._lock:
             old = self._resources.get(path)
-            modified = max(int(time.time()), old.modified + 1 if old else 0)  # a change always moves Last-Modified
-            self._resources[path] = _Resource(render, content_type, dict(headers or {}), status, modified)
+            res = _Resource(render, content_type, dict(headers or {}), status, int(time.time()))
+            if old is not None:
+                res.modified, res.served = old.modified, old.served
+                res.touch()
+            self._resources[path] = res
 
     def add_page(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
                  headers: dict[str, str] | None = None, status: int = 200) -> str:
@@ -283,10 +300,10 @@ class LocalSite:
                 feed.entries.insert(0, item)
             else:
                 feed.entries.append(item)
-            res = self._resources[feed_path]
-            res.modified = max(int(time.time()), res.modified + 1)
+            self._resources[feed_path].touch()
 
     def remove(self, path: str) -> None:
+        """Forget ``path``: from now on it answers 404 (a page taken down between two cycles)."""
         with self._lock:
             self._resources.pop(path, None)
             self._feeds.pop(path, None)
@@ -299,10 +316,10 @@ class LocalSite:
         for name, make in raw.items():
             paths[name] = f"{prefix}/{name}.xml"
             self._put(paths[name], make, FEED_TYPES["rss"], None, 200)
-        paths["hostile_links"] = self.add_feed(f"{prefix}/links.xml", "Hostile links",
-                                               entries=content.hostile_link_items())
-        paths["quirky"] = self.add_feed(f"{prefix}/quirky.xml", "Quirky entries", entries=content.quirky_items())
-        return {k: (self._url_or_path(v) if v.startswith("/") else v) for k, v in paths.items()}
+        paths["hostile_links"], paths["quirky"] = f"{prefix}/links.xml", f"{prefix}/quirky.xml"
+        self.add_feed(paths["hostile_links"], "Hostile links", entries=content.hostile_link_items())
+        self.add_feed(paths["quirky"], "Quirky entries", entries=content.quirky_items())
+        return {name: self._url_or_path(path) for name, path in paths.items()}
 
     # --- faults ----------------------------------------------------------------------------------------------
     def set_fault(self, path: str, mode: str, **params: Any) -> None:
@@ -337,6 +354,7 @@ class LocalSite:
             return sum(1 for _m, p, _h in self.requests if p == path or urlsplit(p).path == path)
 
     def reset_log(self) -> None:
+        """Empty ``requests``, e.g. between two monitor cycles."""
         with self._lock:
             self.requests.clear()
 
@@ -427,7 +445,7 @@ class _Handler(BaseHTTPRequestHandler):
         with site._lock:
             site.requests.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
         resource, fault = site._lookup(parts.path)
-        if fault is not None and self._fault(fault[0], fault[1], resource, parts.path, parts.query, head):
+        if fault is not None and self._fault(fault[0], fault[1], parts.path, parts.query, head):
             return
         if resource is None:
             self._not_found(head)
@@ -435,15 +453,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._resource(resource, head)
 
     def _resource(self, res: _Resource, head: bool) -> None:
-        body = res.render()
+        with self.site._lock:  # the body and its Last-Modified must belong to the same version
+            body, modified = res.render(), res.modified
+            res.served = True
         headers = {"Content-Type": res.content_type, **res.headers}
         if res.status != 200:
             self._send(res.status, body, headers, head)
             return
         etag = etag_for(body)
-        headers.update({"ETag": etag, "Last-Modified": formatdate(res.modified, usegmt=True),
+        headers.update({"ETag": etag, "Last-Modified": formatdate(modified, usegmt=True),
                         "Cache-Control": "max-age=60"})
-        if self._not_modified(etag, res.modified):
+        if self._not_modified(etag, modified):
             self.send_response(304)
             for name in ("ETag", "Last-Modified", "Cache-Control"):
                 self.send_header(name, headers[name])
@@ -465,7 +485,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return False
         return False
 
-    def _fault(self, mode: str, p: dict[str, Any], res: _Resource | None, path: str, query: str, head: bool) -> bool:
+    def _fault(self, mode: str, p: dict[str, Any], path: str, query: str, head: bool) -> bool:
         """Misbehave as ``mode`` says; False means "serve the resource normally after all"."""
         html = "text/html; charset=utf-8"
         if mode == "status":
@@ -480,7 +500,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return True
             return False
-        elif mode in ("redirect_to",):
+        elif mode == "redirect_to":
             self._redirect(p["location"], p["code"])
         elif mode == "redirect_chain":
             hop = int((parse_qs(query).get("hop") or ["0"])[0] or 0)
@@ -589,7 +609,7 @@ def build_demo_site(seeds_dir: Path, port: int = 0) -> LocalSite:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m flows.localsite --seeds seeds --port 8765``: serve the demo site until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m flows.localsite", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m flows.localsite", description="Serve the demo news site.")
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of seed *.txt files")
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
     args = parser.parse_args(argv)
@@ -598,6 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"Error: {exc}")
         return 1
+    # A shell starts background jobs with SIGINT ignored; restore Ctrl-C, and let SIGTERM stop cleanly too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"Local news site at {site.base_url} (Ctrl-C to stop). Feeds:")
     for path in DEMO_FEEDS.values():
         print(f"  {site.url(path)}")

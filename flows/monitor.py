@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
-from flows import cycle
+from flows import cycle, notify
 from flows.config import Settings, load_settings
 
 BATCH = 100  # pages per fetch/extract/save round: bounds memory and shows progress
@@ -25,6 +25,27 @@ fetch_pages = task(cycle.fetch_pages, name="fetch-pages", cache_policy=NONE)
 extract_pages = task(cycle.extract_pages, name="extract-pages", cache_policy=NONE)
 save_batch = task(cycle.save_batch, name="save-articles", cache_policy=NONE)
 finish = task(cycle.finish, name="finish-run", cache_policy=NONE)
+make_digest = task(notify.make_digest, name="write-digest", cache_policy=NONE)
+deliver_due = task(notify.deliver_due, name="deliver-digests", cache_policy=NONE)
+
+
+def publish_and_deliver(settings: Settings, run_id: str, log: Any, *, create: bool, heartbeat: bool = False) -> dict[str, Any]:
+    """Write a digest when asked (and something is new, or for a heartbeat), publish it as a Prefect
+    artifact, then attempt every due delivery, including retries of earlier failures."""
+    made = make_digest(settings, run_id, heartbeat) if create else None
+    if made is not None:
+        from prefect.artifacts import create_markdown_artifact
+
+        create_markdown_artifact(key="news-digest", markdown=made[1], description=f"nkwatch digest {made[0]}")
+        log.info("digest %s written to the outbox for %d target(s)", made[0], len(settings.notifications))
+    reports = deliver_due(settings) if settings.notifications else []
+    for r in reports:
+        if r.ok:
+            log.info("digest %s sent to %s", r.digest_id, r.target)
+        else:
+            log.warning("digest %s to %s failed: %s (will retry)", r.digest_id, r.target, r.error)
+    return {"digest": made[0] if made else None,
+            "deliveries": [{"digest": r.digest_id, "target": r.target, "ok": r.ok, "error": r.error} for r in reports]}
 
 
 def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
@@ -62,10 +83,15 @@ def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
         "duplicates": tally.duplicates,
         "already_stored": tally.refetches,
         "unreadable": tally.unreadable,
+        "new_figures": tally.new_figures,
+        "new_events": tally.new_events,
         "failures": tally.failures[:50],
         "seconds": round(time.monotonic() - started, 2),
     }
     finish(settings, run_id, polls, plan, summary)
+    immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
+                                                           or settings.digest.alert_on_corroboration)
+    summary.update(publish_and_deliver(settings, run_id, log, create=immediate))
     return summary
 
 
@@ -75,3 +101,12 @@ def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
     settings = load_settings(config_path)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     return run_cycle(settings, run_id, get_run_logger())
+
+
+@flow(name="digest", log_prints=False, validate_parameters=False)
+def digest(config_path: str = "config.yaml") -> dict[str, Any]:
+    """Write the digest of everything not yet reported (or a heartbeat if configured) and deliver
+    every pending one. Run on the digest schedule, or by `nkwatch digest --send`."""
+    settings = load_settings(config_path)
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    return publish_and_deliver(settings, run_id, get_run_logger(), create=True, heartbeat=settings.digest.heartbeat)

@@ -18,3 +18,39 @@ SELECT id, started_at, finished_at, status,
        CAST(summary->>'$.feeds_failed' AS INTEGER)   AS feeds_failed,
        summary
 FROM store.runs;
+
+-- One row per figure (claim) found in a relevant, non-duplicate article.
+-- novelty: new | revision (new value from a claimant who said otherwise before: revises_id) |
+-- corroboration (a known value from a new claimant) | repeat. is_new = new or revision.
+-- first_seen_article_id: the article where this value first appeared; repeat_count: how many later
+-- figures stated it again, repeat_outlets: from how many distinct outlets.
+CREATE OR REPLACE VIEW figures AS
+WITH f AS (
+    SELECT f.*, a.url AS article_url, a.source, coalesce(a.sitename, a.feed, a.seed_file) AS outlet,
+           a.published AS article_published
+    FROM store.figures f JOIN store.articles a ON a.id = f.article_id
+), groups AS (
+    SELECT first_seen_id, count(*) - 1 AS repeat_count, count(DISTINCT outlet) - 1 AS repeat_outlets
+    FROM f GROUP BY first_seen_id
+)
+SELECT f.id, f.article_id, f.article_url, f.category, f.low, f.high, f.approximate, f.qualifier, f.stance,
+       f.attribution, f.as_of, f.quote, f.start_offset, f.end_offset, f.outlet, f.source, f.article_published,
+       f.novelty, f.novelty IN ('new', 'revision') AS is_new,
+       first.article_id AS first_seen_article_id, g.repeat_count, g.repeat_outlets,
+       f.revises_id, f.digest_id, f.seen_at
+FROM f
+LEFT JOIN groups g ON g.first_seen_id = f.first_seen_id
+LEFT JOIN store.figures first ON first.id = f.first_seen_id;
+
+-- One row per event found in a relevant, non-duplicate article; is_new when no earlier event of
+-- the same type fell within the configured window (default 7 days) of its date.
+CREATE OR REPLACE VIEW events AS
+SELECT e.id, e.article_id, a.url AS article_url, e.type, e.date, e.dated, e.quote, e.start_offset,
+       e.end_offset, e.is_new, e.first_seen_id, e.digest_id, e.seen_at,
+       coalesce(a.sitename, a.feed, a.seed_file) AS outlet
+FROM store.events e JOIN store.articles a ON a.id = e.article_id;
+
+-- Relevance verdict per tagged article.
+CREATE OR REPLACE VIEW taggings AS
+SELECT t.article_id, a.url AS article_url, a.title, t.relevant, t.score, t.evidence, t.tagged_at
+FROM store.taggings t JOIN store.articles a ON a.id = t.article_id;

@@ -20,6 +20,7 @@ import feedparser
 import httpx
 import pytest
 import trafilatura
+from trafilatura.settings import Document
 
 from extractors.seeds import split_date_line
 from flows.localsite import DEMO_EXPECTATIONS, LocalSite, build_demo_site
@@ -56,6 +57,7 @@ def scratch() -> Iterator[LocalSite]:
     """A fresh, empty site for tests that change resources or set faults."""
     with LocalSite() as running:
         yield running
+    assert not _site_threads(running.port), "the site left threads running"
 
 
 def _parse(client: httpx.Client, url: str) -> feedparser.FeedParserDict:
@@ -138,10 +140,10 @@ def test_page_metadata(site: LocalSite, client: httpx.Client) -> None:
     path = DEMO_EXPECTATIONS.new_figure[0]
     html = client.get(site.url(path)).text
     assert '<html lang="en">' in html and f'<link rel="canonical" href="{site.url(path)}">' in html
-    meta = trafilatura.bare_extraction(html, url=site.url(path), with_metadata=True, as_dict=True)
-    assert isinstance(meta, dict)
-    assert meta["sitename"] == "Asia Pacific Newswire" and meta["author"] == "Wire staff"
-    assert meta["date"] == "2025-09-04" and "2,000" in meta["title"]
+    meta = trafilatura.bare_extraction(html, url=site.url(path), with_metadata=True)
+    assert isinstance(meta, Document)
+    assert meta.sitename == "Asia Pacific Newswire" and meta.author == "Wire staff"
+    assert meta.date == "2025-09-04" and "2,000" in (meta.title or "")
 
 
 def test_seed_roles_reuse_the_seed_text(site: LocalSite, client: httpx.Client) -> None:
@@ -249,6 +251,16 @@ def test_stop_ends_a_trickle_in_progress_and_leaves_no_thread(client: httpx.Clie
         site.stop()
         assert time.monotonic() - started < 2.0
     assert not _site_threads(port)
+
+
+def test_a_restarted_site_keeps_its_port(client: httpx.Client) -> None:
+    site = LocalSite()
+    url = site.start().add_page("/up", "up")
+    site.stop()
+    with pytest.raises(httpx.ConnectError):
+        client.get(url)
+    with site:
+        assert client.get(url).text == "up"
 
 
 def test_request_log(scratch: LocalSite, client: httpx.Client) -> None:

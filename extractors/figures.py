@@ -1,0 +1,216 @@
+"""The tagger: relevance, figures and events of one text.
+
+:func:`tag` is the entry point. A figure is read one sentence at a time, from a number that is a
+quantity (not a year, date, sum of money ...; see ``extractors.numbers``), a category, and a North
+Korean owner:
+
+- the category comes first from the words around the number, most specific first: a noun before it
+  with "of" ("the deaths of 100"), the counted noun after it ("4,700 casualties", "150 missiles"),
+  a whole force ("out of 15,000 fighters"), and for people ("600 troops", or a bare "another 3,000")
+  the nearest thing said of them ("were killed", "sent");
+- the owner is read by ``extractors.sides`` (Russian and Ukrainian numbers are not figures);
+- materiel must stand in a sentence about this war or a supply, so a missile test is not a figure.
+
+Claimant and stance come from ``extractors.claims``, the date the figure refers to from
+``extractors.dates``. Only a relevant text has figures and events. Each (category, low, high) is
+reported once per text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from extractors.claims import attribution, stance
+from extractors.dates import find_dates
+from extractors.events import find_events
+from extractors.lexicon import PERSONNEL, Lexicon
+from extractors.numbers import Quantity, find_quantities
+from extractors.records import Figure, Tagging
+from extractors.relevance import judge
+from extractors.sentences import Sentence, split_sentences
+from extractors.sides import NORTH_KOREA, side_of
+
+PEOPLE = frozenset({"troops_deployed", "killed", "wounded", "casualties", "captured", "missing", "workers", "sappers"})
+MATERIEL = frozenset({"shells", "missiles", "artillery", "rocket_launchers", "other"})
+
+# The noun phrase after a number ends at punctuation or at a word that starts a new phrase.
+_PHRASE_STOP = re.compile(
+    r"[,;:.()\[\]\"“”!?—–]|\b(?i:were|was|is|are|be|been|being|have|has|had|will|would|could|may|might|who|whom|"
+    r"which|that|to|in|into|on|at|from|for|by|with|as|after|before|since|during|while|when|than|but|and|or|"
+    r"said|says|including|according|across|near|inside|out)\b")
+_PHRASE_WORDS = 6  # the counted noun is among the first words after the number
+_OF_LINK = re.compile(r"\s+(?i:of|among|totall?ing|numbering)\s+(?:(?i:the|its|their|his|some|at\s+least)\s+)?")
+_PREDICATE_REACH = 14  # words between a number and what is said of it
+_ADJACENT = 1  # a predicate this close beats a "total" reading: "a fraction of the 600 troops killed"
+_BARE_REACH = 3  # a number without a noun ("another 3,000") needs its predicate right beside it
+_CLAUSE_COST = 3  # a comma or dash between them counts as this many words
+_NUMBER_COST = 6  # and another number between them as this many
+_DATE_CLAUSE_COST = 40  # characters a comma adds to the distance to a date
+_PERCENT_REACH = 40  # characters from a percentage to "of Russia's ammunition"
+_DURATION_REACH = 80
+_NOT_A_SPAN = re.compile(r"\s*(?i:later|ago|earlier|before|after|afterwards|into)\b")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What a number counts: its category and where its noun phrase ends."""
+
+    category: str
+    head_end: int
+    people: bool
+
+
+def tag(text: str, published: date | None, lexicon: Lexicon) -> Tagging:
+    """Tag one text: is it about North Korea's part in Russia's war, which figures and events it states.
+
+    ``published`` is the article's date: the default ``as_of`` of a figure and the anchor of dates
+    written without a year. Offsets in the records index ``text`` as given.
+    """
+    sentences = split_sentences(text, lexicon)
+    relevance = judge(text, sentences, lexicon)
+    if not relevance.relevant:
+        return Tagging(False, relevance.score, relevance.evidence)
+    quantities = [q for q in find_quantities(text, lexicon) if q.is_quantity]
+    figures = _once(f for index in range(len(sentences))
+                    for f in _sentence_figures(text, sentences, index, quantities, published, lexicon))
+    events = find_events(text, sentences, published, lexicon)
+    return Tagging(True, relevance.score, relevance.evidence, tuple(figures), tuple(events))
+
+
+def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantities: list[Quantity],
+                      published: date | None, lexicon: Lexicon) -> Iterable[Figure]:
+    sentence = sentences[index]
+    here = [q for q in quantities if sentence.start <= q.start and q.end <= sentence.end]
+    for q in here:
+        reading = _read(text, sentence, q, here, lexicon)
+        if reading is None:
+            continue
+        if side_of(text, sentences, index, q.start, q.end, reading.head_end, lexicon, reading.people) != NORTH_KOREA:
+            continue
+        if reading.category in MATERIEL and not _about_the_war(text, sentence, lexicon):
+            continue
+        yield Figure(
+            category=reading.category, low=q.low, high=q.high, approximate=q.approximate,
+            qualifier=q.qualifier, stance=stance(text, sentence, q.start, q.end, lexicon),
+            attribution=attribution(text, sentences, index, q.start, lexicon),
+            as_of=_as_of(text, sentence, q, published), quote=sentence.text,
+            start=sentence.start, end=sentence.end,
+        )
+
+
+def _read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexicon: Lexicon) -> _Reading | None:
+    """The category of the number ``q``, or None when it counts nothing this tagger knows."""
+    if q.kind == "percent":
+        noun = lexicon.percent_nouns.search(text, q.end, min(sentence.end, q.end + _PERCENT_REACH))
+        between = text[q.end:noun.start()] if noun else ""
+        if noun and len(re.findall(r"\w+", between)) <= 4 and not re.search(r"[,;:.()]", between):
+            return _Reading(lexicon.percent_nouns.label(noun), noun.end(), people=False)  # "40% of Russia's shells"
+        return None
+    if q.kind == "duration":
+        if q.unit != "day" or _NOT_A_SPAN.match(text, q.end):
+            return None
+        reach = (max(sentence.start, q.start - _DURATION_REACH), min(sentence.end, q.end + _DURATION_REACH))
+        predicate = lexicon.duration_predicates.search(text, *reach)
+        return _Reading(lexicon.duration_predicates.label(predicate), q.end, people=False) if predicate else None
+    of_noun = _noun_before(text, sentence, q, lexicon)
+    head = _head(text, sentence, q, here, lexicon)
+    head_end = head.end() if head else q.end
+    if of_noun:
+        return _Reading(of_noun, head_end, people=of_noun in PEOPLE)
+    if head and lexicon.nouns.label(head) != PERSONNEL:
+        category = lexicon.nouns.label(head)
+        return _Reading(category, head_end, people=category in PEOPLE)
+    predicate = _predicate(text, sentence, q, head_end, here, lexicon, _PREDICATE_REACH if head else _BARE_REACH)
+    if predicate and predicate[1] <= _ADJACENT:
+        return _Reading(predicate[0], head_end, people=True)  # "the roughly 600 troops killed"
+    if _is_total(text, sentence, q, lexicon):
+        return _Reading("troops_deployed", head_end, people=True)
+    return _Reading(predicate[0], head_end, people=True) if predicate else None
+
+
+def _noun_before(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> str | None:
+    """The category of a noun written before the number with "of": "the deaths of 100 troops"."""
+    for m in reversed(lexicon.of_nouns.finditer(text, max(sentence.start, q.start - 60), q.start)):
+        if _OF_LINK.fullmatch(text, m.end(), q.start):
+            return lexicon.of_nouns.label(m)
+    return None
+
+
+def _head(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexicon: Lexicon) -> re.Match[str] | None:
+    """The counted noun in the few words after the number ("150 ballistic missiles"), if any."""
+    stop = _PHRASE_STOP.search(text, q.end, sentence.end)
+    end = stop.start() if stop else sentence.end
+    following = [other.start for other in here if other.start >= q.end]
+    if following:
+        end = min(end, following[0])
+    words = list(re.finditer(r"\S+", text[q.end:end]))
+    if len(words) > _PHRASE_WORDS:
+        end = q.end + words[_PHRASE_WORDS - 1].end()
+    return lexicon.nouns.search(text, q.end, end)
+
+
+def _is_total(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> bool:
+    """True for "out of 15,000 fighters", "of the 15,000 troops": the whole force a share is taken from."""
+    return any(not text[m.end():q.start].strip()
+               for m in lexicon.totals.finditer(text, max(sentence.start, q.start - 25), q.start))
+
+
+def _predicate(text: str, sentence: Sentence, q: Quantity, head_end: int, here: list[Quantity],
+               lexicon: Lexicon, reach: int) -> tuple[str, int] | None:
+    """The category of the nearest thing said of the counted people ("were killed", "sent"), and its distance.
+
+    The distance counts the words between them, plus a cost for each comma and each other number
+    crossed; ties go to what is written after the number ("600 were killed").
+    """
+    best: tuple[int, int, str] | None = None
+    for m in lexicon.predicates.finditer(text, sentence.start, sentence.end):
+        if m.end() <= q.start:
+            gap = (m.end(), q.start)
+        elif m.start() >= q.end:
+            gap = (min(head_end, m.start()), m.start())
+        else:
+            continue
+        between = text[gap[0]:gap[1]]
+        cost = len(re.findall(r"\w+", between)) + _CLAUSE_COST * len(re.findall(r"[,;—–]", between))
+        cost += _NUMBER_COST * sum(1 for other in here if other is not q and gap[0] <= other.start < gap[1])
+        if cost > reach:
+            continue
+        rank = (cost, 0 if m.start() >= q.end else 1, lexicon.predicates.label(m))
+        if best is None or rank[:2] < best[:2]:
+            best = rank
+    return (best[2], best[0]) if best else None
+
+
+def _about_the_war(text: str, sentence: Sentence, lexicon: Lexicon) -> bool:
+    """Materiel counts only in a sentence about a supply or about the war's sides and places."""
+    return any(terms.search(text, sentence.start, sentence.end)
+               for terms in (lexicon.transfer, lexicon.other_sides, lexicon.russia_war))
+
+
+def _as_of(text: str, sentence: Sentence, q: Quantity, published: date | None) -> date | None:
+    """The date written "as of", else the date nearest the number in its sentence, else ``published``."""
+    dates = find_dates(text, published, sentence.start, sentence.end)
+    if not dates:
+        return published
+    explicit = [d for d in dates if d.as_of]
+    if explicit:
+        return explicit[0].value
+
+    def distance(d_start: int, d_end: int) -> int:
+        lo, hi = (d_end, q.start) if d_end <= q.start else (q.end, d_start)
+        return max(0, hi - lo) + _DATE_CLAUSE_COST * len(re.findall(r"[,;—–]", text[lo:hi]))
+
+    return min(dates, key=lambda d: distance(d.start, d.end)).value
+
+
+def _once(figures: Iterable[Figure]) -> list[Figure]:
+    """One figure per (category, low, high): the first, or a later one that names its claimant."""
+    kept: dict[tuple[str, float, float], Figure] = {}
+    for figure in figures:
+        key = (figure.category, figure.low, figure.high)
+        if key not in kept or (not kept[key].attribution and figure.attribution):
+            kept[key] = figure
+    return list(kept.values())

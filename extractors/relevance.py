@@ -1,0 +1,63 @@
+"""Is a text about North Korea's part in Russia's war?
+
+Two kinds of near misses dominate a news feed on this topic: North Korea news with no Russian war
+in it (a missile test, a party plenum) and war news with no North Korea in it. Neither is enough
+alone, so the score rests on *link sentences*: one sentence naming North Korea together with the
+war or Russia and a word that ties them (troops, shells, deployed, Kursk ...). A passing remark in
+an otherwise unrelated article ("Pyongyang, which has sent troops to Russia, fired a missile") gives
+one such sentence; an article on the topic gives several, usually from its first lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.lexicon import Lexicon
+from extractors.sentences import Sentence
+
+_LEAD_SENTENCES = 3  # the headline and first sentences say what an article is about
+_MAX_EVIDENCE = 8
+
+
+@dataclass(frozen=True)
+class Relevance:
+    relevant: bool
+    score: float  # 0..1
+    evidence: tuple[str, ...]  # the terms of the link sentences (or what was found, when not relevant)
+    link_sentences: tuple[int, ...]  # indexes into the sentence list
+
+
+def judge(text: str, sentences: list[Sentence], lexicon: Lexicon) -> Relevance:
+    """Score the text; relevant when the score reaches the lexicon's ``min_score``.
+
+    score = 0.45 * min(1, links / 2) + 0.2 * min(1, NK sentences / 3) + 0.15 * min(1, war sentences / 2)
+            + 0.2 * (a link sentence among the first three)
+    """
+    links: list[int] = []
+    nk_count = war_count = 0
+    evidence: list[str] = []
+    for i, sentence in enumerate(sentences):
+        nk = [m.group() for m in lexicon.north_korea.finditer(text, sentence.start, sentence.end)]
+        war = [m.group() for m in lexicon.russia_war.finditer(text, sentence.start, sentence.end)]
+        other = [m.group() for m in lexicon.other_sides.finditer(text, sentence.start, sentence.end)]
+        nk_count += bool(nk)
+        war_count += bool(war)
+        if not nk or not (war or other):
+            continue
+        link = [m.group() for m in lexicon.link.finditer(text, sentence.start, sentence.end)]
+        if link:
+            links.append(i)
+            evidence += nk + war + other + link
+    lead = any(i < _LEAD_SENTENCES for i in links)
+    score = (0.45 * min(1.0, len(links) / 2) + 0.2 * min(1.0, nk_count / 3)
+             + 0.15 * min(1.0, war_count / 2) + 0.2 * lead)
+    score = round(score, 3)
+    relevant = bool(links) and score >= lexicon.min_score
+    return Relevance(relevant, score, _distinct(evidence), tuple(links))
+
+
+def _distinct(terms: list[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for term in terms:
+        seen.setdefault(" ".join(term.split()).lower(), None)
+    return tuple(seen)[:_MAX_EVIDENCE]

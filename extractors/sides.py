@@ -1,0 +1,114 @@
+"""Whose number it is: North Korea's, or another side's (Russia's, Ukraine's).
+
+An article on North Korean troops also reports Russian and Ukrainian losses, and only North
+Korea's numbers are figures. Without a parser, the owner of a number is read from the nearest name
+of a side, in this order:
+
+1. in the noun phrase after it ("600 North Korean troops", "1,000 Russian soldiers");
+2. the nearest name before it in the sentence ("North Korea sent 3,000"; "Russia has lost 5,000");
+3. else the first name after it ("out of 15,000 fighters, the DPRK had lost ...");
+4. else the side the previous sentences were about ("Photographs of 101 soldiers were displayed").
+
+A name does not own a number when it is a place or a destination ("sent to Russia", "Russia's
+war", "in Ukraine's Kursk region"), the source of a claim ("Ukraine said", "South Korea's spy agency"
+is a claimant, masked before the scan), or, for people, a weapon ("a North Korean missile killed
+20 people": the 20 are not North Korea's dead).
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.claims import sources
+from extractors.lexicon import Lexicon
+from extractors.sentences import Sentence
+
+NORTH_KOREA = "north_korea"
+OTHER = "other"
+
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?i:to|in|into|for|with|against|from|of|on|at|toward|towards|inside|across|over|via|near|"
+    r"within|throughout|help|helping|support|supporting|backing|beside|alongside|than)\s+(?:the\s+)?$")
+_NOT_OWNER_AFTER = re.compile(
+    r"\s*(?:['’ʼ]s\s+)?(?i:war|invasion|territory|soil|region|oblast|border|side|front|frontline|conflict|"
+    r"full[\s-]scale|aggression|Kursk|government|officials|authorities|media|ministry|president|leader|"
+    r"and\s+North\s+Korea|-North\s+Korea|-held|-occupied|-controlled)\b")
+_LOOKBACK_SENTENCES = 3
+
+
+def side_of(text: str, sentences: list[Sentence], index: int, start: int, end: int, head_end: int,
+            lexicon: Lexicon, people: bool) -> str:
+    """``NORTH_KOREA``, ``OTHER`` or "" for the number at ``text[start:end]`` in ``sentences[index]``.
+
+    ``head_end`` ends the noun phrase of the number; ``people`` says the number counts people (so a
+    North Korean *weapon* named before it does not make the people North Korean).
+    """
+    sentence = sentences[index]
+    phrase = _mentions(text, end, head_end, lexicon, sentence, people=False)
+    if phrase:
+        sides = {side for _, side in phrase}
+        return OTHER if OTHER in sides else NORTH_KOREA
+    before = _mentions(text, sentence.start, start, lexicon, sentence, people)
+    if before:
+        return before[-1][1]
+    after = _mentions(text, head_end, sentence.end, lexicon, sentence, people)
+    if after:
+        return after[0][1]
+    return topic(text, sentences, index, lexicon)
+
+
+def topic(text: str, sentences: list[Sentence], index: int, lexicon: Lexicon) -> str:
+    """The side the sentences before ``sentences[index]`` last spoke of, or ""."""
+    for previous in reversed(sentences[max(0, index - _LOOKBACK_SENTENCES):index]):
+        found = _mentions(text, previous.start, previous.end, lexicon, previous, people=False)
+        if found:
+            return found[-1][1]
+    return ""
+
+
+def names_north_korea(text: str, sentence: Sentence, lexicon: Lexicon) -> bool:
+    """True when the sentence names North Korea (strongly or by a back-reference like "Kim")."""
+    return bool(lexicon.north_korea.search(text, sentence.start, sentence.end)
+                or lexicon.north_korea_references.search(text, sentence.start, sentence.end))
+
+
+def _mentions(text: str, start: int, stop: int, lexicon: Lexicon, sentence: Sentence,
+              people: bool) -> list[tuple[int, str]]:
+    """(position, side) of the names that may own a number in ``text[start:stop]``, in order."""
+    masked = [(s.start, s.end) for s in sources(text, sentence, lexicon)]
+    found: list[tuple[int, str]] = []
+    for terms, side in ((lexicon.north_korea, NORTH_KOREA), (lexicon.north_korea_references, NORTH_KOREA),
+                        (lexicon.other_sides, OTHER)):
+        for m in terms.finditer(text, start, stop):
+            if any(s <= m.start() < e for s, e in masked):
+                continue
+            if side == NORTH_KOREA and people and _is_weapon(text, m.end(), lexicon):
+                continue
+            if side == OTHER and not _owns(text, m, sentence, lexicon):
+                continue
+            found.append((m.start(), side))
+    return sorted(found)
+
+
+def _owns(text: str, m: re.Match[str], sentence: Sentence, lexicon: Lexicon) -> bool:
+    """False when Russia/Ukraine is named as a place, a destination or a source, not an owner."""
+    if _PREPOSITION_BEFORE.search(text, max(sentence.start, m.start() - 30), m.start()):
+        return False
+    if _NOT_OWNER_AFTER.match(text, m.end()):
+        return False
+    return not lexicon.reporting_after.match(text, _next_word(text, m.end()))
+
+
+def _is_weapon(text: str, position: int, lexicon: Lexicon) -> bool:
+    """True when the North Korean name at ``position`` qualifies a weapon ("North Korean-made missiles").
+
+    The weapon word may be the next word or the one after ("North Korean ballistic missiles").
+    """
+    hit = lexicon.weapon_markers.search(text, position, min(len(text), position + 40))
+    return bool(hit) and len(re.findall(r"\w+", text[position:hit.start()])) <= 1
+
+
+def _next_word(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t,":
+        position += 1
+    return position

@@ -1,0 +1,98 @@
+"""Tagging results: relevance per article, figures and events, each classified for novelty
+(extractors/novelty.py) against everything stored before it, in the caller's transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+
+from extractors.novelty import PriorFigure, classify_figure, is_new_event
+from extractors.records import Tagging
+
+SEED_BASELINE = "seed-baseline"  # digest_id of claims from seeds: known, never reported
+
+
+@dataclass(frozen=True)
+class SavedClaims:
+    figures: int
+    new_figures: int  # new + revision
+    corroborations: int
+    events: int
+    new_events: int
+
+
+def _id(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def _prior_figures(con: duckdb.DuckDBPyConnection, category: str, low: float, high: float, stance: str,
+                   attribution: str) -> list[PriorFigure]:
+    """The earlier figures that decide novelty: those with the same value, and the claimant's latest
+    figure of the category. Two index look-ups, whatever the size of the store."""
+    rows = con.execute(
+        "SELECT id, low, high, stance, attribution, seq FROM store.figures"
+        " WHERE category = ? AND low = ? AND high = ? AND stance = ?",
+        [category, low, high, stance],
+    ).fetchall()
+    if attribution:
+        rows += con.execute(
+            "SELECT id, low, high, stance, attribution, seq FROM store.figures"
+            " WHERE category = ? AND attribution = ? ORDER BY seq DESC LIMIT 1",
+            [category, attribution],
+        ).fetchall()
+    return [PriorFigure(*r) for r in rows]
+
+
+def save_tagging(con: duckdb.DuckDBPyConnection, article_id: str, tagging: Tagging, *, article_date: date | None,
+                 now: datetime, seed: bool, event_window_days: int, lexicon: str = "") -> SavedClaims:
+    """Store one article's tagging once (a second call for the same article does nothing)."""
+    exists = con.execute("SELECT 1 FROM store.taggings WHERE article_id = ?", [article_id]).fetchone()
+    if exists:
+        return SavedClaims(0, 0, 0, 0, 0)
+    con.execute(
+        "INSERT INTO store.taggings (article_id, relevant, score, evidence, tagged_at, lexicon) VALUES (?, ?, ?, ?, ?, ?)",
+        [article_id, tagging.relevant, tagging.score, list(tagging.evidence), now, lexicon],
+    )
+    if not tagging.relevant:
+        return SavedClaims(0, 0, 0, 0, 0)
+    digest = SEED_BASELINE if seed else None
+    new = corroborations = 0
+    for f in tagging.figures:
+        prior = _prior_figures(con, f.category, f.low, f.high, f.stance, f.attribution)
+        verdict = classify_figure(f.low, f.high, f.stance, f.attribution, prior)
+        fid = _id(article_id, f.category, f.low, f.high, f.start)
+        con.execute(
+            "INSERT INTO store.figures (id, article_id, category, low, high, approximate, qualifier, stance,"
+            " attribution, as_of, quote, start_offset, end_offset, seen_at, seq, novelty, first_seen_id,"
+            " revises_id, digest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nextval('store.claim_seq'),"
+            " ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [fid, article_id, f.category, f.low, f.high, f.approximate, f.qualifier, f.stance, f.attribution,
+             f.as_of or article_date, f.quote, f.start, f.end, now, verdict.novelty, verdict.first_seen_id or fid,
+             verdict.revises_id, digest],
+        )
+        new += verdict.novelty in ("new", "revision")
+        corroborations += verdict.novelty == "corroboration"
+    new_events = 0
+    for e in tagging.events:
+        when = e.date or article_date
+        earlier = con.execute(
+            "SELECT id, date FROM store.events WHERE type = ? AND (date IS NULL OR ? IS NULL"
+            " OR date BETWEEN ?::DATE - ?::INTEGER AND ?::DATE + ?::INTEGER) ORDER BY seq LIMIT 100",
+            [e.type, when, when, event_window_days, when, event_window_days],
+        ).fetchall()
+        fresh = is_new_event(when, [d for _, d in earlier], event_window_days)
+        eid = _id(article_id, e.type, e.start)
+        first = None if fresh else next((i for i, d in earlier if when is None or d is None
+                                         or abs((d - when).days) <= event_window_days), None)
+        con.execute(
+            "INSERT INTO store.events (id, article_id, type, date, dated, quote, start_offset, end_offset, seen_at,"
+            " seq, is_new, first_seen_id, digest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, nextval('store.claim_seq'),"
+            " ?, ?, ?) ON CONFLICT DO NOTHING",
+            [eid, article_id, e.type, when, e.date is not None, e.quote, e.start, e.end, now, fresh,
+             first or eid, digest],
+        )
+        new_events += fresh
+    return SavedClaims(len(tagging.figures), new, corroborations, len(tagging.events), new_events)
