@@ -17,6 +17,8 @@ from extractors.sentences import Sentence
 
 _WORDS_AFTER = 9  # a reporting verb may stand this many words after the claimant ("Budanov, head of ..., said")
 _CONTRAST = re.compile(r"\b(?i:but|however|although|though|whereas)\b|;")
+# A claimant right after one of these is an object, not a speaker: "to battle for Vladimir Putin".
+_OBJECT = re.compile(r"\b(?i:for|to|against|with|on|at|about|from|into|toward|towards|than)\s+(?:the\s+)?$")
 _STANCE_BEFORE = 160  # characters before the number searched for a stance cue
 _STANCE_AFTER = 60
 
@@ -34,7 +36,7 @@ def sources(text: str, sentence: Sentence, lexicon: Lexicon) -> list[Source]:
     for m in lexicon.claimants.finditer(text, sentence.start, sentence.end):
         after = _first_words(text, m.end(), sentence.end, _WORDS_AFTER)
         before = text[max(sentence.start, m.start() - 40):m.start()]
-        if lexicon.reporting_after.search(after) or _ends_with(lexicon, before):
+        if _ends_with(lexicon, before) or (lexicon.reporting_after.search(after) and not _OBJECT.search(before)):
             found.append(Source(m.start(), m.end(), lexicon.claimants.label(m)))
     return found
 

@@ -26,12 +26,12 @@ from datetime import date
 from extractors.claims import attribution, stance
 from extractors.dates import find_dates
 from extractors.events import find_events
-from extractors.lexicon import PERSONNEL, Lexicon
+from extractors.lexicon import PERSONNEL, Lexicon, Terms
 from extractors.numbers import Quantity, find_quantities
 from extractors.records import Figure, Tagging
 from extractors.relevance import judge
 from extractors.sentences import Sentence, split_sentences
-from extractors.sides import NORTH_KOREA, side_of
+from extractors.sides import NORTH_KOREA, side_of, topic
 
 PEOPLE = frozenset({"troops_deployed", "killed", "wounded", "casualties", "captured", "missing", "workers", "sappers"})
 MATERIEL = frozenset({"shells", "missiles", "artillery", "rocket_launchers", "other"})
@@ -51,7 +51,12 @@ _NUMBER_COST = 6  # and another number between them as this many
 _DATE_CLAUSE_COST = 40  # characters a comma adds to the distance to a date
 _PERCENT_REACH = 40  # characters from a percentage to "of Russia's ammunition"
 _DURATION_REACH = 80
-_NOT_A_SPAN = re.compile(r"\s*(?i:later|ago|earlier|before|after|afterwards|into)\b")
+_NOT_A_SPAN = re.compile(r"\s*(?i:later|ago|earlier|afterwards)\b")  # "two days later" is not a deployment
+_SUBJECT_WORDS = 8  # "N. Korean casualties in Russia reach 4,700": the noun is a few words before the link
+_ARTICLE = r"the|an|a|some|its|their|earlier|previous|initial"
+# Words that do not add distance between a number and its predicate ("600 of them have been killed").
+_FILLER_WORDS = frozenset("were was is are be been being have has had of them whom those these already now still "
+                          "reportedly also then so far".split())
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,13 @@ def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantiti
                       published: date | None, lexicon: Lexicon) -> Iterable[Figure]:
     sentence = sentences[index]
     here = [q for q in quantities if sentence.start <= q.start and q.end <= sentence.end]
+    previous: str | None = None
     for q in here:
-        reading = _read(text, sentence, q, here, lexicon)
+        reading = _read(text, sentence, q, here, previous, lexicon)
         if reading is None:
             continue
-        if side_of(text, sentences, index, q.start, q.end, reading.head_end, lexicon, reading.people) != NORTH_KOREA:
+        previous = reading.category
+        if not _north_korean(text, sentences, index, q, reading, lexicon):
             continue
         if reading.category in MATERIEL and not _about_the_war(text, sentence, lexicon):
             continue
@@ -101,12 +108,17 @@ def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantiti
         )
 
 
-def _read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexicon: Lexicon) -> _Reading | None:
-    """The category of the number ``q``, or None when it counts nothing this tagger knows."""
+def _read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], previous: str | None,
+          lexicon: Lexicon) -> _Reading | None:
+    """The category of the number ``q``, or None when it counts nothing this tagger knows.
+
+    ``previous`` is the category of the number before it in the sentence ("up from the 3,000").
+    """
     if q.kind == "percent":
         noun = lexicon.percent_nouns.search(text, q.end, min(sentence.end, q.end + _PERCENT_REACH))
         between = text[q.end:noun.start()] if noun else ""
-        if noun and len(re.findall(r"\w+", between)) <= 4 and not re.search(r"[,;:.()]", between):
+        if (noun and len(re.findall(r"\w+", between)) <= 4 and not re.search(r"[,;:.()]", between)
+                and not lexicon.north_korea.search(between)):  # not "20% of the North Korean shells failed"
             return _Reading(lexicon.percent_nouns.label(noun), noun.end(), people=False)  # "40% of Russia's shells"
         return None
     if q.kind == "duration":
@@ -123,6 +135,11 @@ def _read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexi
     if head and lexicon.nouns.label(head) != PERSONNEL:
         category = lexicon.nouns.label(head)
         return _Reading(category, head_end, people=category in PEOPLE)
+    subject = _subject_noun(text, sentence, q, lexicon)
+    if subject:
+        return _Reading(subject, head_end, people=subject in PEOPLE)
+    if previous and not head and _ends_with(lexicon.continuations, text, sentence.start, q.start, _ARTICLE):
+        return _Reading(previous, head_end, people=previous in PEOPLE)
     predicate = _predicate(text, sentence, q, head_end, here, lexicon, _PREDICATE_REACH if head else _BARE_REACH)
     if predicate and predicate[1] <= _ADJACENT:
         return _Reading(predicate[0], head_end, people=True)  # "the roughly 600 troops killed"
@@ -141,15 +158,45 @@ def _noun_before(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -
 
 def _head(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexicon: Lexicon) -> re.Match[str] | None:
     """The counted noun in the few words after the number ("150 ballistic missiles"), if any."""
-    stop = _PHRASE_STOP.search(text, q.end, sentence.end)
+    begin = q.end + len(re.match(r"[\"”’']*", text[q.end:]).group())  # '"around 11,000" North Korean troops'
+    stop = _PHRASE_STOP.search(text, begin, sentence.end)
     end = stop.start() if stop else sentence.end
     following = [other.start for other in here if other.start >= q.end]
     if following:
         end = min(end, following[0])
-    words = list(re.finditer(r"\S+", text[q.end:end]))
+    words = list(re.finditer(r"\S+", text[begin:end]))
     if len(words) > _PHRASE_WORDS:
-        end = q.end + words[_PHRASE_WORDS - 1].end()
-    return lexicon.nouns.search(text, q.end, end)
+        end = begin + words[_PHRASE_WORDS - 1].end()
+    return lexicon.nouns.search(text, begin, end)
+
+
+def _subject_noun(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> str | None:
+    """The category of a noun the number is said of: "casualties reach 4,700", "the toll at 1,500"."""
+    link = _ends_with(lexicon.links, text, sentence.start, q.start, "")
+    if link is None:
+        return None
+    reach = _words_back(text, sentence.start, link, _SUBJECT_WORDS)
+    for terms in (lexicon.of_nouns, lexicon.nouns):
+        found = [m for m in terms.finditer(text, reach, link) if terms.label(m) != PERSONNEL
+                 and not re.search(r"[;:]", text[m.end():link])]
+        if found:
+            return terms.label(found[-1])
+    return None
+
+
+def _ends_with(terms: Terms, text: str, start: int, end: int, filler: str) -> int | None:
+    """Where the phrase of ``terms`` that ends ``text[start:end]`` (perhaps followed by ``filler``) begins."""
+    window = max(start, end - 40)
+    for m in reversed(terms.finditer(text, window, end)):
+        if re.fullmatch(rf"\s*(?:{filler})?\s*" if filler else r"\s*", text[m.end():end], re.IGNORECASE):
+            return m.start()
+    return None
+
+
+def _words_back(text: str, start: int, end: int, count: int) -> int:
+    """The position ``count`` words before ``end`` (not before ``start``)."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    return start + words[-count].start() if len(words) >= count else start
 
 
 def _is_total(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> bool:
@@ -174,14 +221,31 @@ def _predicate(text: str, sentence: Sentence, q: Quantity, head_end: int, here: 
         else:
             continue
         between = text[gap[0]:gap[1]]
-        cost = len(re.findall(r"\w+", between)) + _CLAUSE_COST * len(re.findall(r"[,;—–]", between))
+        words = [w for w in re.findall(r"\w+", between) if w.lower() not in _FILLER_WORDS]
+        cost = len(words) + _CLAUSE_COST * len(re.findall(r"[,;—–]", between))
         cost += _NUMBER_COST * sum(1 for other in here if other is not q and gap[0] <= other.start < gap[1])
         if cost > reach:
             continue
-        rank = (cost, 0 if m.start() >= q.end else 1, lexicon.predicates.label(m))
-        if best is None or rank[:2] < best[:2]:
+        category = lexicon.predicates.label(m)
+        # at equal distance, what happened to them beats where they are; then what is written after wins
+        rank = (cost, category == "troops_deployed", m.start() < q.end, category)
+        if best is None or rank[:3] < best[:3]:
             best = rank
-    return (best[2], best[0]) if best else None
+    return (best[3], best[0]) if best else None
+
+
+def _north_korean(text: str, sentences: list[Sentence], index: int, q: Quantity, reading: _Reading,
+                  lexicon: Lexicon) -> bool:
+    """True when the number is North Korea's (see ``extractors.sides``).
+
+    A share of Russia's ammunition always names Russia; it is North Korea's when the sentence (or
+    the text just before it) speaks of North Korea.
+    """
+    if reading.category == "ammo_share_percent":
+        sentence = sentences[index]
+        return bool(lexicon.north_korea.search(text, sentence.start, sentence.end)) or \
+            topic(text, sentences, index, lexicon) == NORTH_KOREA
+    return side_of(text, sentences, index, q.start, q.end, reading.head_end, lexicon, reading.people) == NORTH_KOREA
 
 
 def _about_the_war(text: str, sentence: Sentence, lexicon: Lexicon) -> bool:

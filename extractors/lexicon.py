@@ -109,6 +109,8 @@ class Lexicon:
     percent_nouns: Terms
     duration_predicates: Terms
     totals: Terms
+    links: Terms  # "casualties reach N"
+    continuations: Terms  # "up from N": another value of the figure before
     transfer: Terms
     weapon_markers: Terms
     claimants: Terms  # labelled by canonical claimant
@@ -214,7 +216,7 @@ class _Compiler:
             raise self.fail("relevance.min_score", f"must be a number between 0 and 1 (got {min_score!r})")
         boiler_keys = {"end_markers", "drop_lines"}
         boiler = self.mapping(top["boilerplate"], "boilerplate", boiler_keys, boiler_keys)
-        fig_keys = {"personnel", "totals", "transfer", "weapon_markers", "categories"}
+        fig_keys = {"personnel", "totals", "links", "continuations", "transfer", "weapon_markers", "categories"}
         fig = self.mapping(top["figures"], "figures", fig_keys, fig_keys)
         reporting_keys = {"after", "before"}
         reporting = self.mapping(top["reporting"], "reporting", reporting_keys, reporting_keys)
@@ -248,6 +250,8 @@ class _Compiler:
             percent_nouns=by_category("nouns", "percent"),
             duration_predicates=by_category("predicates", "duration"),
             totals=self.terms(fig["totals"], "figures.totals"),
+            links=self.terms(fig["links"], "figures.links"),
+            continuations=self.terms(fig["continuations"], "figures.continuations"),
             transfer=self.terms(fig["transfer"], "figures.transfer"),
             weapon_markers=self.terms(fig["weapon_markers"], "figures.weapon_markers"),
             claimants=self.claimants(top["claimants"]),

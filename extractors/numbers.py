@@ -208,6 +208,15 @@ def _qualified(text: str, q: Quantity, lexicon: Lexicon) -> Quantity:
     qualifier, approximate = "", q.approximate
     if tail:
         words = lexicon.qualifiers.finditer(tail.group())
+        while words and (_PHRASAL_OVER.search(text, window_start, window_start + tail.start() + words[0].start())
+                         and words[0].group().lower() in ("over", "under")
+                         or len(words) > 1 and words[0].group().lower() in _NOT_FIRST):
+            tail_start = words[0].end()  # "handed over up to 6 million": "over" belongs to the verb
+            words = words[1:]
+            tail = re.compile(r"\s*").match(tail.group(), tail_start) and tail if not words else tail
+            start_shift = tail_start
+        else:
+            start_shift = 0
         qualifier = " ".join(m.group().lower() for m in words)
         approximate = approximate or any(lexicon.qualifiers.label(m) == "approximate" for m in words)
         start = window_start + tail.start()

@@ -28,11 +28,12 @@ OTHER = "other"
 
 _PREPOSITION_BEFORE = re.compile(
     r"\b(?i:to|in|into|for|with|against|from|of|on|at|toward|towards|inside|across|over|via|near|"
-    r"within|throughout|help|helping|support|supporting|backing|beside|alongside|than)\s+(?:the\s+)?$")
+    r"within|throughout|help|helping|support|supporting|backing|beside|alongside|than|by)\s+(?:the\s+)?$")
 _NOT_OWNER_AFTER = re.compile(
     r"\s*(?:['’ʼ]s\s+)?(?i:war|invasion|territory|soil|region|oblast|border|side|front|frontline|conflict|"
     r"full[\s-]scale|aggression|Kursk|government|officials|authorities|media|ministry|president|leader|"
     r"and\s+North\s+Korea|-North\s+Korea|-held|-occupied|-controlled)\b")
+_RECEIVER_AFTER = re.compile(r"\s+(?i:with)\b")  # "provided Russia with ..."
 _LOOKBACK_SENTENCES = 3
 
 
@@ -58,11 +59,14 @@ def side_of(text: str, sentences: list[Sentence], index: int, start: int, end: i
 
 
 def topic(text: str, sentences: list[Sentence], index: int, lexicon: Lexicon) -> str:
-    """The side the sentences before ``sentences[index]`` last spoke of, or ""."""
+    """The side the sentences before ``sentences[index]`` were about, or "".
+
+    A sentence is about the first side it names, which is most often its subject.
+    """
     for previous in reversed(sentences[max(0, index - _LOOKBACK_SENTENCES):index]):
         found = _mentions(text, previous.start, previous.end, lexicon, previous, people=False)
         if found:
-            return found[-1][1]
+            return found[0][1]
     return ""
 
 
@@ -93,6 +97,11 @@ def _mentions(text: str, start: int, stop: int, lexicon: Lexicon, sentence: Sent
 def _owns(text: str, m: re.Match[str], sentence: Sentence, lexicon: Lexicon) -> bool:
     """False when Russia/Ukraine is named as a place, a destination or a source, not an owner."""
     if _PREPOSITION_BEFORE.search(text, max(sentence.start, m.start() - 30), m.start()):
+        return False
+    before = text[max(sentence.start, m.start() - 30):m.start()]
+    if any(not before[t.end():].strip() for t in lexicon.transfer.finditer(before)):
+        return False  # the receiver of a supply: "supplied Russia with 8 million shells"
+    if _RECEIVER_AFTER.match(text, m.end()):
         return False
     if _NOT_OWNER_AFTER.match(text, m.end()):
         return False

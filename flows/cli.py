@@ -81,6 +81,54 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed and failed == len(args.paths) else 0
 
 
+def cmd_tag(args: argparse.Namespace) -> int:
+    from extractors.figures import tag
+    from extractors.lexicon import load_lexicon
+    from extractors.seeds import parse_seed
+
+    lexicon = load_lexicon(Path(args.lexicon) if args.lexicon else None)
+    for name in args.paths:
+        path = Path(name)
+        try:
+            doc = parse_seed(path.name, path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(json.dumps({"path": str(path), "error": f"cannot read file: {exc}"}))
+            print(f"nkwatch tag: {path}: cannot read file: {exc}", file=sys.stderr)
+            continue
+        result = tag(doc.text, doc.published, lexicon)
+        print(json.dumps({
+            "path": str(path), "relevant": result.relevant, "score": round(result.score, 3),
+            "evidence": list(result.evidence),
+            "figures": [{"category": f.category, "low": f.low, "high": f.high, "approximate": f.approximate,
+                         "qualifier": f.qualifier, "stance": f.stance, "attribution": f.attribution,
+                         "as_of": f.as_of.isoformat() if f.as_of else None, "quote": f.quote}
+                        for f in result.figures],
+            "events": [{"type": e.type, "date": e.date.isoformat() if e.date else None, "quote": e.quote}
+                       for e in result.events],
+        }, ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from flows import notify
+
+    settings = _settings(args)
+    if args.send:
+        from flows.monitor import digest
+
+        result = digest(str(Path(args.config).resolve()))
+        made = result["digest"]
+        print(f"digest {made} written to the outbox" if made else "nothing new: no digest written")
+        for d in result["deliveries"]:
+            print(f"  {'sent' if d['ok'] else 'FAILED'}  {d['target']}" + (f": {d['error']}" if d["error"] else ""))
+        if not result["deliveries"]:
+            print("no delivery was due" if settings.notifications else "no notification targets configured")
+        return 1 if any(not d["ok"] for d in result["deliveries"]) else 0
+    text = notify.preview(settings, args.format)
+    print(text if text is not None else "nothing new since the last digest: nothing would be sent")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from flows.output import FORMATS
     from storage.query import run_readonly
@@ -128,6 +176,25 @@ def _parser() -> argparse.ArgumentParser:
             "example:\n  nkwatch extract page.html.gz other.html > articles.jsonl", config=False)
     p.add_argument("paths", nargs="+", metavar="PATH", help=".html or .html.gz files")
     p.add_argument("--url", help="the URL the pages came from (helps metadata); default: the file's URI")
+    p = add("tag", cmd_tag, "print relevance, figures and events of text files as JSON lines",
+            "For each plain-text file print one JSON line:\n"
+            '  {"path", "relevant", "score", "evidence", "figures": [{"category", "low", "high", "approximate",\n'
+            '   "qualifier", "stance", "attribution", "as_of", "quote"}], "events": [{"type", "date", "quote"}]}\n'
+            "A first line ' date YYYY-MM-DD' (as in seeds/) is read as the article's date, not as text.\n\n"
+            "example:\n  nkwatch tag seeds/*.txt", config=False)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="plain-text files")
+    p.add_argument("--lexicon", metavar="YAML", help="vocabulary file (default: the built-in extractors/lexicon.yaml)")
+    p = add("digest", cmd_digest, "show the next digest, or write and send it",
+            "--dry-run (the default) prints what the next digest would say, writing and sending nothing.\n"
+            "--send writes it to the outbox (only when something is new, or as a heartbeat if configured)\n"
+            "and delivers every pending digest to the targets under `notifications:`; failed targets are\n"
+            "retried with backoff on later runs and never block the others.\n\n"
+            "examples:\n  nkwatch digest --dry-run\n  nkwatch digest --dry-run --format slack\n  nkwatch digest --send")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="print the next digest; send nothing (default)")
+    mode.add_argument("--send", action="store_true", help="write the digest and deliver pending ones")
+    p.add_argument("--format", choices=["text", "markdown", "html", "slack"], default="text",
+                   help="with --dry-run: which rendering to print (default: %(default)s)")
     p = add("query", cmd_query, "run read-only SQL on the store",
             "Run one SQL statement on the store, read-only. Views: articles, runs (see README).\n\n"
             "examples:\n"

@@ -27,7 +27,14 @@ EVENT_NAMES = {
 }
 
 
+VAGUE = ("thousands", "hundreds", "dozens", "dozen", "handful", "several")
+
+
 def value_text(f: DigestFigure) -> str:
+    """'about 12,000', '25,000–30,000', 'up to 40%'; a vague quantity is shown in its own words."""
+    if f.low != f.high and any(word in f.qualifier for word in VAGUE):
+        return f.qualifier
+
     def num(x: float) -> str:
         return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
 

@@ -1,0 +1,99 @@
+"""Issue 4 end to end: seeds loaded, a local site with an article repeating the seeds' figures and one
+with a new figure; digests go to a real SMTP server and a real webhook on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+import yaml
+
+from flows.localsite import DEMO_EXPECTATIONS, build_demo_site
+
+from .conftest import SEEDS
+from .receivers import SmtpReceiver, WebhookReceiver
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def site():
+    s = build_demo_site(SEEDS)
+    s.start()
+    yield s
+    s.stop()
+
+
+def write_config(tmp_path, site, targets, **digest):
+    cfg = {"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS),
+           "feeds": [{"name": n, "url": site.url(p)} for n, p in DEMO_EXPECTATIONS.feeds.items()],
+           "http": {"allow_private_addresses": True, "retries": 0},
+           "notifications": targets, "digest": {"retry_minutes": 0.0001, **digest}}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def deliveries(tmp_path):
+    with duckdb.connect(str(tmp_path / "nk.duckdb"), read_only=True) as con:
+        return con.execute("SELECT target, status, attempts, last_error FROM store.deliveries ORDER BY target").fetchall()
+
+
+def section(html: str, heading: str) -> str:
+    match = re.search(rf"<h2[^>]*>{heading}</h2>(.*?)(<h2|$)", html, re.S)
+    return match.group(1) if match else ""
+
+
+def test_one_email_names_the_new_figure_and_a_second_cycle_sends_nothing(prefect_harness, site, tmp_path):
+    from flows.monitor import monitor
+
+    smtp = SmtpReceiver().start()
+    hook = WebhookReceiver().start()
+    try:
+        config = write_config(tmp_path, site, [smtp.url(), hook.url()])
+        first = monitor(str(config))
+        assert first["digest"] and [d["ok"] for d in first["deliveries"]] == [True, True]
+        assert len(smtp.messages) == 1 and len(hook.bodies) == 1
+        html = SmtpReceiver.html_of(smtp.messages[0])
+        new = section(html, "New figures")
+        path, details = DEMO_EXPECTATIONS.new_figure
+        assert "2,000" in new and "NIS" in new and site.url(path) in new
+        for repeated in ("4,700", "15,000", "12,000"):  # the seeds' figures, repeated by another article
+            assert repeated not in new
+        assert "about 2,000" in hook.bodies[0]["message"] and hook.bodies[0]["title"].startswith("nkwatch: ")
+
+        second = monitor(str(config))
+        assert second["digest"] is None and second["deliveries"] == []
+        assert len(smtp.messages) == 1 and len(hook.bodies) == 1
+    finally:
+        smtp.stop()
+        hook.stop()
+
+
+def test_smtp_down_digest_stays_pending_and_goes_out_exactly_once(prefect_harness, site, tmp_path):
+    from flows.config import load_settings
+    from flows.monitor import monitor
+    from flows.notify import deliver_due
+
+    smtp = SmtpReceiver()  # not started: connection refused
+    hook = WebhookReceiver().start()
+    try:
+        config = write_config(tmp_path, site, [smtp.url(), hook.url()])
+        first = monitor(str(config))
+        outcome = {d["target"].split(":")[0]: d for d in first["deliveries"]}
+        assert outcome["json"]["ok"] and not outcome["mailto"]["ok"]
+        assert outcome["mailto"]["error"]
+        rows = {t.split(":")[0]: (status, attempts) for t, status, attempts, _ in deliveries(tmp_path)}
+        assert rows == {"json": ("sent", 1), "mailto": ("failed", 1)}
+
+        smtp.start()
+        reports = deliver_due(load_settings(config))
+        assert [(r.target.split(":")[0], r.ok) for r in reports] == [("mailto", True)]
+        assert len(smtp.messages) == 1 and len(hook.bodies) == 1
+        assert deliver_due(load_settings(config)) == []  # sent is sent: never again
+        again = monitor(str(config))
+        assert again["deliveries"] == [] and len(smtp.messages) == 1 and len(hook.bodies) == 1
+    finally:
+        smtp.stop()
+        hook.stop()
