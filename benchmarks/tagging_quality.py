@@ -31,9 +31,9 @@ SCORER = SHARED / "tools" / "tagging_score.py"
 SETS_DIR = ROOT / "tests" / "data" / "tagging"
 sys.path.insert(0, str(ROOT))
 
-from extractors.figures import tag  # noqa: E402
-from extractors.lexicon import load_lexicon  # noqa: E402
-from extractors.records import Tagging  # noqa: E402
+from extractors.figures import tag
+from extractors.lexicon import load_lexicon
+from extractors.records import Tagging
 
 _META_DATE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s*")
 
@@ -65,15 +65,15 @@ def read_article(path: Path) -> tuple[str, date | None]:
     return text[meta.end():], date.fromisoformat(meta.group(1))
 
 
-def predict(gold_set: GoldSet) -> tuple[list[dict], dict[str, tuple[str, Tagging]]]:
-    """Tag every document of the set; returns prediction rows and, per file, its text and tagging."""
+def predict(gold_set: GoldSet) -> tuple[list[dict], dict[str, Tagging]]:
+    """Tag every document of the set; returns prediction rows and, per file, its tagging."""
     lexicon = load_lexicon()
     rows, taggings = [], {}
     for doc in json.loads(gold_set.gold.read_text(encoding="utf-8"))["documents"]:
         text, meta_date = read_article(gold_set.texts / doc["file"])
         published = meta_date or (date.fromisoformat(doc["published"]) if doc.get("published") else None)
         tagging = tag(text, published, lexicon)
-        taggings[doc["file"]] = (text, tagging)
+        taggings[doc["file"]] = tagging
         rows.append({"file": doc["file"], "relevant": tagging.relevant, "score": tagging.score,
                      "figures": [{k: v for k, v in asdict(f).items() if k not in ("quote", "as_of")}
                                  | {"as_of": f.as_of.isoformat() if f.as_of else None} for f in tagging.figures]})
@@ -118,10 +118,10 @@ def _score_here(gold_set: GoldSet, rows: list[dict]) -> dict:
             "documents": len(documents)}
 
 
-def show(gold_set: GoldSet, taggings: dict[str, tuple[str, Tagging]]) -> None:
+def show(gold_set: GoldSet, taggings: dict[str, Tagging]) -> None:
     """Print, per document, the relevance verdict when wrong, the missed figures and the wrong ones."""
     for doc in json.loads(gold_set.gold.read_text(encoding="utf-8"))["documents"]:
-        text, tagging = taggings[doc["file"]]
+        tagging = taggings[doc["file"]]
         gold = {_key(f): f for f in doc["figures"]}
         required = {k for k, f in gold.items() if f.get("required", True)}
         got = {(f.category, float(f.low), float(f.high)): f for f in tagging.figures}

@@ -4,10 +4,12 @@
 quantity (not a year, date, sum of money ...; see ``extractors.numbers``), a category, and a North
 Korean owner:
 
-- the category comes first from the words around the number, most specific first: a noun before it
-  with "of" ("the deaths of 100"), the counted noun after it ("4,700 casualties", "150 missiles"),
-  a whole force ("out of 15,000 fighters"), and for people ("600 troops", or a bare "another 3,000")
-  the nearest thing said of them ("were killed", "sent");
+- the category comes from the words around the number, most specific first: a noun before it with
+  "of" ("the deaths of 100"); the counted noun after it ("4,700 casualties", "150 missiles"); a noun
+  the number is said of ("casualties reach 4,700"); the figure just before it, for another value of
+  the same ("up from the 3,000"); and for people ("600 troops", "an 11,000-strong contingent", a bare
+  "another 3,000") the nearest thing said of them ("were killed", "sent"), or the whole force
+  ("out of 15,000 fighters"). A number followed by a noun of no category ("12 brigades") is nothing;
 - the owner is read by ``extractors.sides`` (Russian and Ukrainian numbers are not figures);
 - materiel must stand in a sentence about this war or a supply, so a missile test is not a figure.
 
@@ -51,12 +53,18 @@ _NUMBER_COST = 6  # and another number between them as this many
 _DATE_CLAUSE_COST = 40  # characters a comma adds to the distance to a date
 _PERCENT_REACH = 40  # characters from a percentage to "of Russia's ammunition"
 _DURATION_REACH = 80
-_NOT_A_SPAN = re.compile(r"\s*(?i:later|ago|earlier|afterwards)\b")  # "two days later" is not a deployment
+_NOT_A_SPAN = re.compile(r"\s*(?i:later|ago|earlier|afterwards|after)\b")  # "two days later" is not a deployment
 _SUBJECT_WORDS = 8  # "N. Korean casualties in Russia reach 4,700": the noun is a few words before the link
+_CLOSING_QUOTES = re.compile(r"[\"”’']*")  # always matches
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’-]*)")
+_BARE_NEXT = frozenset({"of", "more", "others", "other", "additional", "further", "so", "odd", "plus", "had", "have",
+                        "were", "are", "now", "already", "still", "reportedly", "all", "each", "altogether",
+                        "it", "they", "he", "she", "we", "you", "its", "their"})
+_STRONG = re.compile(r"[-‐ ]strong\b(?:\s+[\w-]+){0,2}", re.IGNORECASE)
 _ARTICLE = r"the|an|a|some|its|their|earlier|previous|initial"
 # Words that do not add distance between a number and its predicate ("600 of them have been killed").
-_FILLER_WORDS = frozenset("were was is are be been being have has had of them whom those these already now still "
-                          "reportedly also then so far".split())
+_FILLER_WORDS = frozenset({"were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "of", "them", "whom",
+                           "those", "these", "already", "now", "still", "reportedly", "also", "then", "so", "far"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class _Reading:
     category: str
     head_end: int
     people: bool
+    continues: bool = False  # another value of the figure before it ("up from the 3,000"): same owner
 
 
 def tag(text: str, published: date | None, lexicon: Lexicon) -> Tagging:
@@ -90,12 +99,14 @@ def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantiti
     sentence = sentences[index]
     here = [q for q in quantities if sentence.start <= q.start and q.end <= sentence.end]
     previous: str | None = None
+    previous_ours = False
     for q in here:
         reading = _read(text, sentence, q, here, previous, lexicon)
         if reading is None:
             continue
-        previous = reading.category
-        if not _north_korean(text, sentences, index, q, reading, lexicon):
+        ours = previous_ours if reading.continues else _north_korean(text, sentences, index, q, reading, lexicon)
+        previous, previous_ours = reading.category, ours
+        if not ours:
             continue
         if reading.category in MATERIEL and not _about_the_war(text, sentence, lexicon):
             continue
@@ -124,9 +135,9 @@ def _read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], prev
     if q.kind == "duration":
         if q.unit != "day" or _NOT_A_SPAN.match(text, q.end):
             return None
-        reach = (max(sentence.start, q.start - _DURATION_REACH), min(sentence.end, q.end + _DURATION_REACH))
-        predicate = lexicon.duration_predicates.search(text, *reach)
-        return _Reading(lexicon.duration_predicates.label(predicate), q.end, people=False) if predicate else None
+        near = lexicon.duration_predicates.search(text, max(sentence.start, q.start - _DURATION_REACH),
+                                                  min(sentence.end, q.end + _DURATION_REACH))
+        return _Reading(lexicon.duration_predicates.label(near), q.end, people=False) if near else None
     of_noun = _noun_before(text, sentence, q, lexicon)
     head = _head(text, sentence, q, here, lexicon)
     head_end = head.end() if head else q.end
@@ -139,13 +150,33 @@ def _read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], prev
     if subject:
         return _Reading(subject, head_end, people=subject in PEOPLE)
     if previous and not head and _ends_with(lexicon.continuations, text, sentence.start, q.start, _ARTICLE):
-        return _Reading(previous, head_end, people=previous in PEOPLE)
-    predicate = _predicate(text, sentence, q, head_end, here, lexicon, _PREDICATE_REACH if head else _BARE_REACH)
+        return _Reading(previous, head_end, people=previous in PEOPLE, continues=True)
+    strong = _STRONG.match(text, q.end) if head is None else None
+    if head is None and not strong and _counts_something_else(text, q, lexicon):
+        return None  # "12 brigades": a count of something this tagger has no category for
+    if strong:
+        head_end = strong.end()  # "an 11,000-strong contingent" counts people, as a noun would
+    reach = _PREDICATE_REACH if head or strong else _BARE_REACH
+    predicate = _predicate(text, sentence, q, head_end, here, lexicon, reach)
     if predicate and predicate[1] <= _ADJACENT:
         return _Reading(predicate[0], head_end, people=True)  # "the roughly 600 troops killed"
     if _is_total(text, sentence, q, lexicon):
         return _Reading("troops_deployed", head_end, people=True)
     return _Reading(predicate[0], head_end, people=True) if predicate else None
+
+
+def _counts_something_else(text: str, q: Quantity, lexicon: Lexicon) -> bool:
+    """True when the word after a number is a noun of no category ("12 brigades", "three generals").
+
+    A bare number is followed by punctuation, a function word or pronoun ("the 12,000 it sent"),
+    "of them", "more", or a verb ("3,000 followed", "600 died", "200 listed as missing").
+    """
+    word = _NEXT_WORD.match(text, q.end)
+    if not word or word.group(1).lower() in _BARE_NEXT or _PHRASE_STOP.fullmatch(word.group(1)):
+        return False
+    if word.group(1).lower().endswith("ed"):
+        return False  # a verb: "200 listed as missing", "3,000 moved up"
+    return not lexicon.predicates.match(text, word.start(1))
 
 
 def _noun_before(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> str | None:
@@ -158,7 +189,7 @@ def _noun_before(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -
 
 def _head(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexicon: Lexicon) -> re.Match[str] | None:
     """The counted noun in the few words after the number ("150 ballistic missiles"), if any."""
-    begin = q.end + len(re.match(r"[\"”’']*", text[q.end:]).group())  # '"around 11,000" North Korean troops'
+    begin = _CLOSING_QUOTES.match(text, q.end).end()  # type: ignore[union-attr]  # '"around 11,000" North Koreans'
     stop = _PHRASE_STOP.search(text, begin, sentence.end)
     end = stop.start() if stop else sentence.end
     following = [other.start for other in here if other.start >= q.end]
@@ -212,7 +243,7 @@ def _predicate(text: str, sentence: Sentence, q: Quantity, head_end: int, here: 
     The distance counts the words between them, plus a cost for each comma and each other number
     crossed; ties go to what is written after the number ("600 were killed").
     """
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, bool, bool, str] | None = None
     for m in lexicon.predicates.finditer(text, sentence.start, sentence.end):
         if m.end() <= q.start:
             gap = (m.end(), q.start)

@@ -14,10 +14,10 @@ only where the phrase writes a capital, and spaces and hyphens are interchangeab
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Collection
 from typing import Any
 
 import yaml
@@ -318,7 +318,8 @@ class _Compiler:
     def line_pattern(self, value: Any, key: str, whole: bool) -> re.Pattern[str]:
         terms = self.terms(value, key)
         body = "|".join(phrase_regex(p) for p in terms.phrases)
-        return re.compile(rf"(?:{body})\W*$" if whole else rf"(?:{body})")
+        # a whole-line marker may carry a count: "Comments (12)"
+        return re.compile(rf"(?:{body})\s*(?:\(\d+\))?\W*$" if whole else rf"(?:{body})")
 
 
 def phrase_regex(phrase: str) -> str:

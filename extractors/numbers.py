@@ -40,9 +40,8 @@ VAGUE: tuple[tuple[str, float, float], ...] = (
     ("millions", 2_000_000, 9_999_999),
 )
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-          "sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
            "mln": 1_000_000, "bn": 1_000_000_000, "m": 1_000_000, "k": 1_000}
 _WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
@@ -54,7 +53,8 @@ _ATOM = re.compile(
     r"(?<![\w.,:/])(?:"
     rf"(?P<vague>(?i:{'|'.join(re.escape(v[0]) for v in VAGUE)}))\b"
     rf"|(?P<words>(?i:(?:half\s+)?\ban?\s+(?=(?:hundred|thousand|million|billion|dozen)\b))?(?i:\b{_NUMWORD}(?:{_JOIN}{_NUMWORD})*))"
-    rf"|(?P<digits>\d{{1,3}}(?:(?:,|{_SEP})\d{{3}}(?!\d))+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    # a space-grouped "12 000", but not "120 240mm" (a count before a calibre)
+    rf"|(?P<digits>\d{{1,3}}(?:,\d{{3}}(?!\d)|{_SEP}\d{{3}}(?!\w|[-‐]\w))+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(?:{_SEP}?(?P<scale>(?i:million|billion|thousand|mln|bn)\b)"
     r"|(?P<short_scale>m|k)\b(?!\s+(?:from|away|long|wide|high|deep|tall|above|below|of)\b))?"
     r")"
@@ -66,7 +66,7 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 # The first rule that matches decides; an "after" match also extends the quantity over its unit.
 _KIND_RULES: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...] = (
     ("label", re.compile(r"(?:[A-Za-z][-‐]|(?:\bNo\.|\bno\.|\b[Nn]umber|\bArticle|\bResolution|\bSection|\bChapter"
-                         r"|\bParagraph|\bRoute|\bFlight|\bPage|#)\s*)$"), None),
+                         r"|\bParagraph|\bRoute|\bFlight|\bPage|\bJuche|#)\s*)$"), None),
     ("money", re.compile(r"(?:[$€£₩¥]|\bUS\$?|\bUSD|\bEUR|\bRUB)\s*$"),
      re.compile(r"\s*(?i:dollars|won|rubles|roubles|euros|yuan|usd|eur)\b")),
     ("percent", None, re.compile(r"\s*(?:%|(?i:per\s*cent|percent|pct|percentage\s+points?)\b)")),
@@ -84,6 +84,9 @@ _KIND_RULES: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], .
 )
 _RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to|or|and)\s*$", re.IGNORECASE)
 _AFTER_QUALIFIER = re.compile(r"(?:\s*(?:or\s+so|or\s+more|-?odd)\b|\+|-plus\b)", re.IGNORECASE)
+_PHRASAL = re.compile(r"\b(?i:hand(?:ed|s|ing)?|turn(?:ed|s|ing)?|t(?:ake|akes|aken|aking|ook)|pass(?:ed|es|ing)?|"
+                      r"hand(?:ed)?\s+it|move[ds]?|roll(?:ed)?)\s+$")
+_NOT_FIRST = frozenset({"over", "under", "some", "just", "only", "estimated", "further", "additional"})
 _ONE_SKIP_BEFORE = re.compile(r"\b(?i:no|any|every|the|this|that|which|each)\s+$")
 _ONE_SKIP_AFTER = re.compile(r"\s*(?:-|(?i:of|another|or\s+two|or\s+other)\b)")
 
@@ -204,27 +207,31 @@ def _qualified(text: str, q: Quantity, lexicon: Lexicon) -> Quantity:
     if frame:  # "between 11,000 and 12,000": the qualifier, if any, stands before "between"
         start -= len(frame.group())
     window_start = max(0, start - 60)
-    tail = lexicon.qualifier_tail.search(text[window_start:start])
-    qualifier, approximate = "", q.approximate
-    if tail:
-        words = lexicon.qualifiers.finditer(tail.group())
-        while words and (_PHRASAL_OVER.search(text, window_start, window_start + tail.start() + words[0].start())
-                         and words[0].group().lower() in ("over", "under")
-                         or len(words) > 1 and words[0].group().lower() in _NOT_FIRST):
-            tail_start = words[0].end()  # "handed over up to 6 million": "over" belongs to the verb
-            words = words[1:]
-            tail = re.compile(r"\s*").match(tail.group(), tail_start) and tail if not words else tail
-            start_shift = tail_start
-        else:
-            start_shift = 0
-        qualifier = " ".join(m.group().lower() for m in words)
-        approximate = approximate or any(lexicon.qualifiers.label(m) == "approximate" for m in words)
-        start = window_start + tail.start()
+    tail = lexicon.qualifier_tail.search(text, window_start, start)
+    words = lexicon.qualifiers.finditer(text, tail.start(), start) if tail else []
+    while words and _not_a_qualifier(text, words):
+        words = words[1:]  # "handed over up to 6 million": "over" belongs to the verb
+    qualifier = " ".join(" ".join(m.group().lower().split()) for m in words)
+    approximate = q.approximate or any(lexicon.qualifiers.label(m) == "approximate" for m in words)
+    if words:
+        start = words[0].start()
     end = q.end
     if q.kind in ("count", "percent") and (after := _AFTER_QUALIFIER.match(text, q.end)):
         approximate, end = True, after.end()
         qualifier = f"{qualifier} {after.group().strip()}".strip()
     if q.vague:
         qualifier = f"{qualifier} {q.qualifier}".strip()
-    return replace(q, start=start if qualifier or frame else q.start, end=end,
-                   qualifier=" ".join(qualifier.split()), approximate=approximate)
+    return replace(q, start=start if words or frame else q.start, end=end, qualifier=qualifier,
+                   approximate=approximate)
+
+
+def _not_a_qualifier(text: str, words: list[re.Match[str]]) -> bool:
+    """True when the first of the qualifier words in front of a number is not one.
+
+    "over" after a phrasal verb ("handed over 6 million") is part of the verb; a word that is only
+    sometimes a qualifier ("some", "over") does not start a pair ("over up to").
+    """
+    first = words[0].group().lower()
+    if first in ("over", "under") and _PHRASAL.search(text, max(0, words[0].start() - 20), words[0].start()):
+        return True
+    return len(words) > 1 and first in _NOT_FIRST

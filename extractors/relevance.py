@@ -23,7 +23,7 @@ _MAX_EVIDENCE = 8
 class Relevance:
     relevant: bool
     score: float  # 0..1
-    evidence: tuple[str, ...]  # the terms of the link sentences (or what was found, when not relevant)
+    evidence: tuple[str, ...]  # the terms of the link sentences; without one, the North Korea and war terms found
     link_sentences: tuple[int, ...]  # indexes into the sentence list
 
 
@@ -36,12 +36,14 @@ def judge(text: str, sentences: list[Sentence], lexicon: Lexicon) -> Relevance:
     links: list[int] = []
     nk_count = war_count = 0
     evidence: list[str] = []
+    found: list[str] = []  # every North Korea and war term, the evidence when no sentence links them
     for i, sentence in enumerate(sentences):
         nk = [m.group() for m in lexicon.north_korea.finditer(text, sentence.start, sentence.end)]
         war = [m.group() for m in lexicon.russia_war.finditer(text, sentence.start, sentence.end)]
         other = [m.group() for m in lexicon.other_sides.finditer(text, sentence.start, sentence.end)]
         nk_count += bool(nk)
         war_count += bool(war)
+        found += nk + war
         if not nk or not (war or other):
             continue
         link = [m.group() for m in lexicon.link.finditer(text, sentence.start, sentence.end)]
@@ -53,7 +55,7 @@ def judge(text: str, sentences: list[Sentence], lexicon: Lexicon) -> Relevance:
              + 0.15 * min(1.0, war_count / 2) + 0.2 * lead)
     score = round(score, 3)
     relevant = bool(links) and score >= lexicon.min_score
-    return Relevance(relevant, score, _distinct(evidence), tuple(links))
+    return Relevance(relevant, score, _distinct(evidence if links else found), tuple(links))
 
 
 def _distinct(terms: list[str]) -> tuple[str, ...]:

@@ -16,8 +16,7 @@ from extractors.lexicon import Lexicon
 
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr gen lt col maj capt sgt cpl adm sen rep gov pres st jr sr prof no vs approx est "
-    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e".split()
+    ["mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "cpl", "adm", "sen", "rep", "gov", "pres", "st", "jr", "sr", "prof", "no", "vs", "approx", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e"]
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9•–—-])|[.!?]+[\"”’)\]]*$")
 _BULLET = re.compile(r"[•*·▪\-–—]\s+")

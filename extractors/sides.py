@@ -11,8 +11,8 @@ of a side, in this order:
 
 A name does not own a number when it is a place or a destination ("sent to Russia", "Russia's
 war", "in Ukraine's Kursk region"), the source of a claim ("Ukraine said", "South Korea's spy agency"
-is a claimant, masked before the scan), or, for people, a weapon ("a North Korean missile killed
-20 people": the 20 are not North Korea's dead).
+is a claimant, masked before the scan). For people, a North Korean *weapon* names the other side
+("a North Korean missile killed 20 people": the 20 are not North Korea's dead).
 """
 
 from __future__ import annotations
@@ -61,12 +61,14 @@ def side_of(text: str, sentences: list[Sentence], index: int, start: int, end: i
 def topic(text: str, sentences: list[Sentence], index: int, lexicon: Lexicon) -> str:
     """The side the sentences before ``sentences[index]`` were about, or "".
 
-    A sentence is about the first side it names, which is most often its subject.
+    The nearest sentence that names a side decides; in a text about North Korea, a sentence that
+    names it is taken to be about it even when it also names Russia or Ukraine ("KYIV (Reuters) -
+    North Korea shipped ... to Russia").
     """
     for previous in reversed(sentences[max(0, index - _LOOKBACK_SENTENCES):index]):
-        found = _mentions(text, previous.start, previous.end, lexicon, previous, people=False)
+        found = {side for _, side in _mentions(text, previous.start, previous.end, lexicon, previous, people=False)}
         if found:
-            return found[0][1]
+            return NORTH_KOREA if NORTH_KOREA in found else OTHER
     return ""
 
 
@@ -87,6 +89,7 @@ def _mentions(text: str, start: int, stop: int, lexicon: Lexicon, sentence: Sent
             if any(s <= m.start() < e for s, e in masked):
                 continue
             if side == NORTH_KOREA and people and _is_weapon(text, m.end(), lexicon):
+                found.append((m.start(), OTHER))  # the people a North Korean weapon killed are not North Korea's
                 continue
             if side == OTHER and not _owns(text, m, sentence, lexicon):
                 continue
@@ -114,7 +117,7 @@ def _is_weapon(text: str, position: int, lexicon: Lexicon) -> bool:
     The weapon word may be the next word or the one after ("North Korean ballistic missiles").
     """
     hit = lexicon.weapon_markers.search(text, position, min(len(text), position + 40))
-    return bool(hit) and len(re.findall(r"\w+", text[position:hit.start()])) <= 1
+    return hit is not None and len(re.findall(r"\w+", text[position:hit.start()])) <= 1
 
 
 def _next_word(text: str, position: int) -> int:

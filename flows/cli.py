@@ -45,6 +45,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from flows.serve import serve
+
+    return serve(settings, Path(args.config), port=args.port)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from flows.demo import run_demo
 
@@ -166,6 +173,13 @@ def _parser() -> argparse.ArgumentParser:
         "the store (seeds included) and print a summary. Runs Prefect in local ephemeral mode unless\n"
         "PREFECT_API_URL is set. Running it again at once adds nothing.\n\n"
         "example:\n  nkwatch run --config config.yaml")
+    p = add("serve", cmd_serve, "run the monitor and digest flows on their schedules",
+            "Serve the monitor flow on `schedule.monitor` and the digest flow on `schedule.digest`\n"
+            "(config.yaml) until Ctrl-C or SIGTERM. Monitor runs never overlap: a cycle due while the\n"
+            "previous one still runs is cancelled. Without PREFECT_API_URL a local Prefect server is\n"
+            "started (database under the data folder, UI on 127.0.0.1:PORT) and stopped with serve.\n\n"
+            "examples:\n  nkwatch serve\n  PREFECT_API_URL=http://127.0.0.1:4200/api nkwatch serve")
+    p.add_argument("--port", type=int, default=4200, help="port of the local Prefect server (default: %(default)s)")
     add("check-config", cmd_check_config, "validate config.yaml and exit",
         "Read and validate the configuration; print one line naming the key path on error (exit 2).\n\n"
         "example:\n  nkwatch check-config --config config.yaml")
