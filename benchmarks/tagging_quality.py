@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -34,8 +33,7 @@ sys.path.insert(0, str(ROOT))
 from extractors.figures import tag
 from extractors.lexicon import load_lexicon
 from extractors.records import Tagging
-
-_META_DATE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s*")
+from extractors.seeds import split_date_line
 
 
 @dataclass(frozen=True)
@@ -58,11 +56,8 @@ def gold_sets() -> list[GoldSet]:
 
 def read_article(path: Path) -> tuple[str, date | None]:
     """The text to tag and the date of its metadata line (`` date YYYY-MM-DD``), which is stripped."""
-    text = path.read_text(encoding="utf-8")
-    meta = _META_DATE.match(text)
-    if not meta:
-        return text, None
-    return text[meta.end():], date.fromisoformat(meta.group(1))
+    published, text = split_date_line(path.read_text(encoding="utf-8"))
+    return text, published
 
 
 def predict(gold_set: GoldSet) -> tuple[list[dict], dict[str, Tagging]]:

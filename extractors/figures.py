@@ -146,7 +146,7 @@ def _read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], prev
     if head and lexicon.nouns.label(head) != PERSONNEL:
         category = lexicon.nouns.label(head)
         return _Reading(category, head_end, people=category in PEOPLE)
-    subject = _subject_noun(text, sentence, q, lexicon)
+    subject = _subject_noun(text, sentence, q, here, lexicon)
     if subject:
         return _Reading(subject, head_end, people=subject in PEOPLE)
     if previous and not head and _ends_with(lexicon.continuations, text, sentence.start, q.start, _ARTICLE):
@@ -201,15 +201,20 @@ def _head(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexi
     return lexicon.nouns.search(text, begin, end)
 
 
-def _subject_noun(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> str | None:
-    """The category of a noun the number is said of: "casualties reach 4,700", "the toll at 1,500"."""
+def _subject_noun(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexicon: Lexicon) -> str | None:
+    """The category of a noun the number is said of: "casualties reach 4,700", "the toll at 1,500".
+
+    The noun stands a few words before a linking word right in front of the number, with no other
+    number between (in "sent 5 million shells at 600 sites" the shells have their own number).
+    """
     link = _ends_with(lexicon.links, text, sentence.start, q.start, "")
     if link is None:
         return None
     reach = _words_back(text, sentence.start, link, _SUBJECT_WORDS)
     for terms in (lexicon.of_nouns, lexicon.nouns):
         found = [m for m in terms.finditer(text, reach, link) if terms.label(m) != PERSONNEL
-                 and not re.search(r"[;:]", text[m.end():link])]
+                 and not re.search(r"[;:]", text[m.end():link])
+                 and not any(m.start() - 20 <= other.start < link for other in here if other is not q)]
         if found:
             return terms.label(found[-1])
     return None

@@ -54,3 +54,13 @@ FROM store.events e JOIN store.articles a ON a.id = e.article_id;
 CREATE OR REPLACE VIEW taggings AS
 SELECT t.article_id, a.url AS article_url, a.title, t.relevant, t.score, t.evidence, t.tagged_at
 FROM store.taggings t JOIN store.articles a ON a.id = t.article_id;
+
+-- One row per digest and target (the outbox). `target` is printable (secrets stay ${VAR}).
+CREATE OR REPLACE VIEW deliveries AS
+SELECT d.digest_id, g.created_at, g.kind, g.title, d.target, d.status, d.attempts, d.last_error,
+       d.last_attempt_at, d.next_attempt_at, d.sent_at
+FROM store.deliveries d JOIN store.digests g ON g.id = d.digest_id;
+
+-- Digests written, with their renderings.
+CREATE OR REPLACE VIEW digests AS
+SELECT id, created_at, kind, title, figures, events, text, markdown FROM store.digests;

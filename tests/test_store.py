@@ -74,3 +74,21 @@ def test_a_failed_batch_leaves_nothing_behind(db_path):
     with duckdb.connect(str(db_path), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM store.articles").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM store.entries").fetchone() == (0,)
+
+
+DOCUMENTED = {
+    "articles": "id, url, title, source, feed, published, fetched_at, duplicate_of, similarity, text",
+    "figures": "id, article_id, article_url, category, low, high, approximate, qualifier, stance, attribution,"
+               " as_of, quote, is_new, first_seen_article_id, repeat_count",
+    "events": "id, article_id, article_url, type, date, quote, is_new",
+    "deliveries": "digest_id, target, status, attempts, last_error, sent_at",
+    "runs": "id, started_at, finished_at, status, entries_seen, new_articles, duplicates",
+}
+
+
+def test_documented_views_have_their_columns(db_path):
+    with open_store(db_path) as con:
+        for view, columns in DOCUMENTED.items():
+            have = {r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()}
+            missing = {c.strip() for c in columns.split(",")} - have
+            assert not missing, (view, missing)
