@@ -40,6 +40,16 @@ def deliveries(tmp_path):
         return con.execute("SELECT target, status, attempts, last_error FROM store.deliveries ORDER BY target").fetchall()
 
 
+def latest_artifact_markdown() -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["news-digest"])))
+    assert found, "no news-digest artifact"
+    return str(max(found, key=lambda a: a.created).data)
+
+
 def section(html: str, heading: str) -> str:
     match = re.search(rf"<h2[^>]*>{heading}</h2>(.*?)(<h2|$)", html, re.S)
     return match.group(1) if match else ""
@@ -62,6 +72,7 @@ def test_one_email_names_the_new_figure_and_a_second_cycle_sends_nothing(prefect
         for repeated in ("4,700", "15,000", "12,000"):  # the seeds' figures, repeated by another article
             assert repeated not in new
         assert "about 2,000" in hook.bodies[0]["message"] and hook.bodies[0]["title"].startswith("nkwatch: ")
+        assert "2,000" in latest_artifact_markdown()  # published on the flow run as well
 
         second = monitor(str(config))
         assert second["digest"] is None and second["deliveries"] == []
@@ -96,4 +107,19 @@ def test_smtp_down_digest_stays_pending_and_goes_out_exactly_once(prefect_harnes
         assert again["deliveries"] == [] and len(smtp.messages) == 1 and len(hook.bodies) == 1
     finally:
         smtp.stop()
+        hook.stop()
+
+
+def test_heartbeat_when_nothing_is_new(prefect_harness, site, tmp_path):
+    from flows.monitor import digest, monitor
+
+    hook = WebhookReceiver().start()
+    try:
+        config = write_config(tmp_path, site, [hook.url()], heartbeat=True)
+        monitor(str(config))
+        assert len(hook.bodies) == 1
+        quiet = digest(str(config))  # nothing new since: a heartbeat says so
+        assert quiet["digest"] and len(hook.bodies) == 2
+        assert hook.bodies[1]["title"].startswith("nkwatch: all quiet")
+    finally:
         hook.stop()
