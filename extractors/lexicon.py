@@ -111,6 +111,7 @@ class Lexicon:
     totals: Terms
     links: Terms  # "casualties reach N"
     continuations: Terms  # "up from N": another value of the figure before
+    references: Terms  # "the figure of N", "put the number at N": a figure named in a sentence before
     transfer: Terms
     weapon_markers: Terms
     claimants: Terms  # labelled by canonical claimant
@@ -216,7 +217,8 @@ class _Compiler:
             raise self.fail("relevance.min_score", f"must be a number between 0 and 1 (got {min_score!r})")
         boiler_keys = {"end_markers", "drop_lines"}
         boiler = self.mapping(top["boilerplate"], "boilerplate", boiler_keys, boiler_keys)
-        fig_keys = {"personnel", "totals", "links", "continuations", "transfer", "weapon_markers", "categories"}
+        fig_keys = {"personnel", "totals", "links", "continuations", "references", "transfer", "weapon_markers",
+                    "categories"}
         fig = self.mapping(top["figures"], "figures", fig_keys, fig_keys)
         reporting_keys = {"after", "before"}
         reporting = self.mapping(top["reporting"], "reporting", reporting_keys, reporting_keys)
@@ -252,6 +254,7 @@ class _Compiler:
             totals=self.terms(fig["totals"], "figures.totals"),
             links=self.terms(fig["links"], "figures.links"),
             continuations=self.terms(fig["continuations"], "figures.continuations"),
+            references=self.terms(fig["references"], "figures.references"),
             transfer=self.terms(fig["transfer"], "figures.transfer"),
             weapon_markers=self.terms(fig["weapon_markers"], "figures.weapon_markers"),
             claimants=self.claimants(top["claimants"]),

@@ -6,11 +6,13 @@ dates, times, money, ordinals, distances, ages and calibres, which look the same
 words around it, and the figure stage keeps only the kinds it wants.
 
 Forms read: digits with any thousands separator ("12,000", "12 000" with a space, thin space,
-narrow or plain no-break space), decimals with a scale word ("1.5 million", "6m"), number words
-("nine", "two hundred", "twenty-five thousand", "a dozen", "half a million"), vague quantities read
-as ranges ("thousands" = 2,000-9,999; see ``VAGUE``), percentages, ranges ("25,000 to 30,000",
-"between 11,000 and 12,000", "11,000-12,000", "from 10,000 to 12,000") and the qualifier in front
-("about", "up to", "another": the list is the lexicon's ``qualifiers``).
+narrow or plain no-break space; a full stop in European copy: "12.000 soldiers"), decimals with a
+scale word ("1.5 million", "6m"), number words ("nine", "two hundred", "twenty-five thousand", "a
+dozen", "half a million"), vague quantities read as ranges ("thousands" = 2,000-9,999; see
+``VAGUE``), percentages, shares written as fractions ("half of", "a third of": percentages, see
+``FRACTIONS``), ranges ("25,000 to 30,000", "between 11,000 and 12,000", "11,000-12,000", "from
+10,000 to 12,000", "10,000 or 12,000") and the qualifier in front ("about", "up to", "another": the
+list is the lexicon's ``qualifiers``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,16 @@ VAGUE: tuple[tuple[str, float, float], ...] = (
     ("millions", 2_000_000, 9_999_999),
 )
 
+# Shares written as fractions, as the percentage they stand for. Only before "of"/"the" ("half of
+# Russia's shells", "half the ammunition"): "half a million" is a number and "the second half" a time.
+FRACTIONS: dict[str, float] = {
+    "half": 50, "a half": 50, "one half": 50,
+    "a third": 33, "one third": 33, "two thirds": 67,
+    "a quarter": 25, "one quarter": 25, "three quarters": 75,
+    "a fifth": 20, "one fifth": 20, "two fifths": 40, "three fifths": 60, "four fifths": 80,
+    "a tenth": 10, "one tenth": 10,
+}
+
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
@@ -49,11 +61,16 @@ _WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w i
 _SEP = "[ \u00a0\u2009\u202f]"  # a space, no-break space, thin space or narrow no-break space
 _NUMWORD = r"(?:" + "|".join(sorted(_UNITS + _TENS, key=len, reverse=True)) + r"|hundred|thousand|million|billion|dozen)\b"
 _JOIN = r"(?:[\s-]+|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+)"
+_FRACTION = (r"(?P<fraction>(?i:" + "|".join(re.escape(f).replace(r"\ ", r"[\s-]+") for f in sorted(FRACTIONS, key=len, reverse=True))
+             + r"))(?=\s+(?i:of|the|its|all)\s+(?!an?\b))")  # "half of the shells", not "a third of a century"
 _ATOM = re.compile(
     r"(?<![\w.,:/])(?:"
-    rf"(?P<vague>(?i:{'|'.join(re.escape(v[0]) for v in VAGUE)}))\b"
+    rf"{_FRACTION}"
+    rf"|(?P<vague>(?i:{'|'.join(re.escape(v[0]) for v in VAGUE)}))\b"
     rf"|(?P<words>(?i:(?:half\s+)?\ban?\s+(?=(?:hundred|thousand|million|billion|dozen)\b))?(?i:\b{_NUMWORD}(?:{_JOIN}{_NUMWORD})*))"
     # a space-grouped "12 000", but not "120 240mm" (a count before a calibre)
+    # "12.000" with a full stop is European copy for twelve thousand (never a decimal without a scale word)
+    r"|(?P<dotted>[1-9]\d{0,2}(?:\.\d{3})+)(?![\d,]|\.\d|\s*(?i:million|billion|thousand|mln|bn|m|k|%|per\s*cent|percent)\b)"
     rf"|(?P<digits>\d{{1,3}}(?:,\d{{3}}(?!\d)|{_SEP}\d{{3}}(?!\w|[-‐]\w))+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(?:{_SEP}?(?P<scale>(?i:million|billion|thousand|mln|bn)\b)"
     r"|(?P<short_scale>m|k)\b(?!\s+(?:from|away|long|wide|high|deep|tall|above|below|of)\b))?"
@@ -86,7 +103,7 @@ _RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to|or|and)\s*$", re.IGNORECASE)
 _AFTER_QUALIFIER = re.compile(r"(?:\s*(?:or\s+so|or\s+more|-?odd)\b|\+|-plus\b)", re.IGNORECASE)
 _PHRASAL = re.compile(r"\b(?i:hand(?:ed|s|ing)?|turn(?:ed|s|ing)?|t(?:ake|akes|aken|aking|ook)|pass(?:ed|es|ing)?|"
                       r"hand(?:ed)?\s+it|move[ds]?|roll(?:ed)?)\s+$")
-_NOT_FIRST = frozenset({"over", "under", "some", "just", "only", "estimated", "further", "additional"})
+_NOT_FIRST = frozenset({"over", "under", "some", "just", "only", "estimated", "further", "additional", "about", "around"})
 _ONE_SKIP_BEFORE = re.compile(r"\b(?i:no|any|every|the|this|that|which|each)\s+$")
 _ONE_SKIP_AFTER = re.compile(r"\s*(?:-|(?i:of|another|or\s+two|or\s+other)\b)")
 
@@ -120,6 +137,15 @@ def find_quantities(text: str, lexicon: Lexicon | None = None) -> list[Quantity]
 
 
 def _atom(text: str, m: re.Match[str]) -> Quantity | None:
+    if m.group("fraction"):
+        if re.search(r"\b(?i:first|second|latter|former|last|other)\s+$", text[max(0, m.start() - 12):m.start()]):
+            return None  # "the second half of 2024" is a time
+        share = FRACTIONS[" ".join(re.split(r"[\s-]+", m.group("fraction").lower()))]
+        return Quantity(m.start(), m.end(), share, share, False, "", "percent")
+    if m.group("dotted"):
+        value = float(m.group("dotted").replace(".", ""))
+        kind, unit, end = _kind(text, m.start(), m.end(), value, plain_digits=False)
+        return Quantity(m.start(), end, value, value, False, "", kind, unit)
     if m.group("vague"):
         phrase = m.group("vague").lower()
         low, high = next((lo, hi) for v, lo, hi in VAGUE if v == phrase)
@@ -203,8 +229,8 @@ def _is_range(text: str, a: Quantity, b: Quantity) -> bool:
 def _qualified(text: str, q: Quantity, lexicon: Lexicon) -> Quantity:
     """Attach the qualifier written in front ("about", "up to another") and behind ("or so")."""
     start = q.start
-    frame = re.search(r"\b(?i:between|from)\s+$", text[max(0, start - 12):start])
-    if frame:  # "between 11,000 and 12,000": the qualifier, if any, stands before "between"
+    frame = re.search(r"\b(?i:between|from)\s+$", text[max(0, start - 12):start]) if q.low < q.high else None
+    if frame:  # "between 11,000 and 12,000": the qualifier, if any, stands before "between" ("up from two" is no range)
         start -= len(frame.group())
     window_start = max(0, start - 60)
     tail = lexicon.qualifier_tail.search(text, window_start, start)

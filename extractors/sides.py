@@ -20,21 +20,29 @@ from __future__ import annotations
 import re
 
 from extractors.claims import sources
-from extractors.lexicon import Lexicon
+from extractors.lexicon import PERSONNEL, Lexicon
 from extractors.sentences import Sentence
 
 NORTH_KOREA = "north_korea"
 OTHER = "other"
 
 _PREPOSITION_BEFORE = re.compile(
-    r"\b(?i:to|in|into|for|with|against|from|of|on|at|toward|towards|inside|across|over|via|near|"
-    r"within|throughout|help|helping|support|supporting|backing|beside|alongside|than|by)\s+(?:the\s+)?$")
+    r"\b(?i:to|in|into|for|with|against|from|of|on|at|toward|towards|inside|across|over|via|near|aboard|onboard|"
+    r"within|throughout|help|helping|support|supporting|backing|beside|alongside|than|by)\s+(?:the\s+)?"
+    r"(?i:(?:(?:far[\s-])?(?:north|south)?(?:east|west)ern|northern|southern|central)\s+)?$")  # "to eastern Russia"
 _NOT_OWNER_AFTER = re.compile(
     r"\s*(?:['’ʼ]s\s+)?(?i:war|invasion|territory|soil|region|oblast|border|side|front|frontline|conflict|"
     r"full[\s-]scale|aggression|Kursk|government|officials|authorities|media|ministry|president|leader|"
-    r"and\s+North\s+Korea|-North\s+Korea|-held|-occupied|-controlled)\b")
+    r"and\s+North\s+Korea|-North\s+Korea|-held|-occupied|-controlled|"
+    # a speaker, not an owner: "Ukraine's General Staff talks about 6,000 casualties"
+    r"General\s+Staff|(?:military\s+)?intelligence|spy|security\s+service|spokes(?:man|woman|person)|envoy|"
+    r"ambassador|embassy|minister|foreign|defen[cs]e\s+minist\w+)\b")
 _RECEIVER_AFTER = re.compile(r"\s+(?i:with)\b")  # "provided Russia with ..."
-_LOOKBACK_SENTENCES = 3
+# A name after the number owns it only up to a turn of the sentence: in "3,000 workers could follow,
+# while Ukraine says ..." Ukraine is the subject of another clause.
+_CLAUSE_TURN = re.compile(r";|,\s*(?i:while|whereas|but|although|though)\b|\s(?i:while|whereas)\s")
+_LOOKBACK_SENTENCES = 8
+_LOOKAHEAD_SENTENCES = 2
 
 
 def side_of(text: str, sentences: list[Sentence], index: int, start: int, end: int, head_end: int,
@@ -52,7 +60,8 @@ def side_of(text: str, sentences: list[Sentence], index: int, start: int, end: i
     before = _mentions(text, sentence.start, start, lexicon, sentence, people)
     if before:
         return before[-1][1]
-    after = _mentions(text, head_end, sentence.end, lexicon, sentence, people)
+    turn = _CLAUSE_TURN.search(text, head_end, sentence.end)
+    after = _mentions(text, head_end, turn.start() if turn else sentence.end, lexicon, sentence, people)
     if after:
         return after[0][1]
     return topic(text, sentences, index, lexicon)
@@ -63,13 +72,24 @@ def topic(text: str, sentences: list[Sentence], index: int, lexicon: Lexicon) ->
 
     The nearest sentence that names a side decides; in a text about North Korea, a sentence that
     names it is taken to be about it even when it also names Russia or Ukraine ("KYIV (Reuters) -
-    North Korea shipped ... to Russia").
+    North Korea shipped ... to Russia"). Explainers put questions and quotes between the subject and
+    the number ("How many have been killed?"), so the look back is several sentences long. A headline
+    or lead with nothing before it ("3,000 dead, NIS says") takes the side of the sentences after it.
     """
     for previous in reversed(sentences[max(0, index - _LOOKBACK_SENTENCES):index]):
-        found = {side for _, side in _mentions(text, previous.start, previous.end, lexicon, previous, people=False)}
+        found = _sides(text, previous, lexicon)
         if found:
             return NORTH_KOREA if NORTH_KOREA in found else OTHER
+    if not any(_sides(text, previous, lexicon) for previous in sentences[:index]):
+        for following in sentences[index + 1:index + 1 + _LOOKAHEAD_SENTENCES]:
+            found = _sides(text, following, lexicon)
+            if found:
+                return NORTH_KOREA if NORTH_KOREA in found else OTHER
     return ""
+
+
+def _sides(text: str, sentence: Sentence, lexicon: Lexicon) -> set[str]:
+    return {side for _, side in _mentions(text, sentence.start, sentence.end, lexicon, sentence, people=False)}
 
 
 def names_north_korea(text: str, sentence: Sentence, lexicon: Lexicon) -> bool:
@@ -114,10 +134,14 @@ def _owns(text: str, m: re.Match[str], sentence: Sentence, lexicon: Lexicon) -> 
 def _is_weapon(text: str, position: int, lexicon: Lexicon) -> bool:
     """True when the North Korean name at ``position`` qualifies a weapon ("North Korean-made missiles").
 
-    The weapon word may be the next word or the one after ("North Korean ballistic missiles").
+    The weapon word may be the next word or the one after ("North Korean ballistic missiles"); a
+    weapon's crew are people ("North Korean artillery crews").
     """
     hit = lexicon.weapon_markers.search(text, position, min(len(text), position + 40))
-    return hit is not None and len(re.findall(r"\w+", text[position:hit.start()])) <= 1
+    if hit is None or len(re.findall(r"\w+", text[position:hit.start()])) > 1:
+        return False
+    crew = lexicon.nouns.search(text, hit.end(), min(len(text), hit.end() + 20))
+    return not (crew and lexicon.nouns.label(crew) == PERSONNEL and not text[hit.end():crew.start()].strip())
 
 
 def _next_word(text: str, position: int) -> int:

@@ -144,6 +144,9 @@ class NotificationTarget(_Strict):
 
 class Settings(_Strict):
     database: Path = Field(Path("data/nkwatch.duckdb"), description="Path of the DuckDB file.")
+    store_wait_seconds: float = Field(
+        120.0, gt=0, description="How long a writer waits for another nkwatch writer (or a program that "
+        "opened the store for writing) before giving up.")
     seeds: Path = Field(Path("seeds"), description="Folder of the seed corpus loaded as the baseline.")
     feeds: list[Feed] = Field(default_factory=list, description="Feeds to poll.")
     http: HttpSettings = HttpSettings()

@@ -15,6 +15,8 @@ from prefect.runtime import flow_run
 
 from flows import cycle, notify
 from flows.config import Settings, load_settings
+from storage.db import lock_holds
+from storage.session import publish_snapshot, writer_session
 
 BATCH = 100  # pages per fetch/extract/save round: bounds memory and shows progress
 
@@ -87,6 +89,7 @@ def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
         "new_events": tally.new_events,
         "failures": tally.failures[:50],
         "seconds": round(time.monotonic() - started, 2),
+        "longest_lock_seconds": round(max(lock_holds(settings.database), default=0.0), 3),
     }
     finish(settings, run_id, polls, plan, summary)
     immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
@@ -100,7 +103,15 @@ def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
     """Poll the configured feeds once, store new articles de-duplicated, and return the run's numbers."""
     settings = load_settings(config_path)
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    return run_cycle(settings, run_id, get_run_logger())
+    log = get_run_logger()
+    with writer_session(settings.database, settings.store_wait_seconds) as session:
+        if session.copied:
+            log.warning("the store is open in another program (read-only): working on a copy that replaces it"
+                        " at the end; open readers keep their view")
+        summary = run_cycle(settings, run_id, log)
+        summary["worked_on_copy"] = session.copied
+        publish_snapshot(settings.database)
+    return summary
 
 
 @flow(name="digest", log_prints=False, validate_parameters=False)
@@ -109,4 +120,8 @@ def digest(config_path: str = "config.yaml") -> dict[str, Any]:
     every pending one. Run on the digest schedule, or by `nkwatch digest --send`."""
     settings = load_settings(config_path)
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    return publish_and_deliver(settings, run_id, get_run_logger(), create=True, heartbeat=settings.digest.heartbeat)
+    with writer_session(settings.database, settings.store_wait_seconds):
+        result = publish_and_deliver(settings, run_id, get_run_logger(), create=True,
+                                     heartbeat=settings.digest.heartbeat)
+        publish_snapshot(settings.database)
+    return result

@@ -25,6 +25,7 @@ from flows.config import NotificationTarget, Settings
 from flows.digest import render_all, render_text
 from storage import outbox
 from storage.db import open_store, transaction
+from storage.query import open_for_reading
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,12 @@ def send_to(target: NotificationTarget, title: str, bodies: dict[str, str]) -> s
 def preview(settings: Settings, fmt: str = "text") -> str | None:
     """The next digest as it would be sent now, or None when nothing is new. Writes nothing."""
     now = datetime.now(UTC)
-    with open_store(settings.database) as con:
+    con, _ = open_for_reading(settings.database)
+    try:
         content = outbox.pending_content(con, failing_feed_runs=settings.digest.failing_feed_runs,
                                          silent_feed_days=settings.digest.silent_feed_days, now=now)
+    finally:
+        con.close()
     if not _worth_sending(settings, content):
         return None
     return render_all(content, now)[1][fmt] if fmt != "text" else render_text(content, now)

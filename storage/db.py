@@ -14,6 +14,7 @@ Exceptions::
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,34 @@ class StoreError(Exception):
 
 class StoreLocked(StoreError):
     """Another process holds the DuckDB file's lock."""
+
+
+# Set by storage.session.writer_session: while a writer works on a copy of the store (because
+# readers hold the store itself), connections to the store go to the copy; each write
+# connection's lifetime is recorded so a cycle can report its longest lock hold.
+_redirects: dict[Path, Path] = {}
+_holds: dict[Path, list[float]] = {}
+_registry_lock = threading.Lock()
+
+
+def redirect(store: Path, work: Path | None) -> None:
+    with _registry_lock:
+        if work is None:
+            _redirects.pop(store, None)
+            _holds.pop(store, None)
+        else:
+            _redirects[store] = work
+            _holds[store] = []
+
+
+def current_path(store: Path) -> Path:
+    with _registry_lock:
+        return _redirects.get(store.resolve(), store)
+
+
+def lock_holds(store: Path) -> list[float]:
+    with _registry_lock:
+        return list(_holds.get(store.resolve(), []))
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -63,13 +92,19 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) 
 @contextmanager
 def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one short piece of work; migrations are applied on first write access."""
-    con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
+    store = path.resolve()
+    con = connect(current_path(store), read_only=read_only, wait_seconds=wait_seconds)
+    opened = time.monotonic()
     try:
         if not read_only:
             migrate(con)
         yield con
     finally:
         con.close()
+        if not read_only:
+            with _registry_lock:
+                if store in _holds:
+                    _holds[store].append(time.monotonic() - opened)
 
 
 @contextmanager

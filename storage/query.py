@@ -13,7 +13,10 @@ from typing import Any
 
 import duckdb
 
-from storage.db import StoreError, connect
+from datetime import UTC, datetime
+
+from storage.db import StoreError, StoreLocked, connect
+from storage.session import snapshot_path
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,23 @@ def _lock_down(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET lock_configuration = true")
 
 
-def run_readonly(path: Path, sql: str, wait_seconds: float = 5.0) -> QueryResult:
-    con = connect(path, read_only=True, wait_seconds=wait_seconds)
+def open_for_reading(path: Path, wait_seconds: float = 1.0) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """The live store when a read-only open succeeds soon, else the snapshot (saying how old)."""
+    try:
+        return connect(path, read_only=True, wait_seconds=wait_seconds), None
+    except StoreLocked:
+        snap = snapshot_path(path)
+        if not snap.exists():
+            raise
+        when = datetime.fromtimestamp(snap.stat().st_mtime, UTC)
+        age = (datetime.now(UTC) - when).total_seconds()
+        note = (f"note: the store is busy (a cycle is writing); answered from the snapshot of"
+                f" {when:%Y-%m-%d %H:%M:%S} UTC ({age / 60:.1f} min old)")
+        return connect(snap, read_only=True, wait_seconds=wait_seconds), note
+
+
+def run_readonly(path: Path, sql: str, wait_seconds: float = 1.0) -> QueryResult:
+    con, note = open_for_reading(path, wait_seconds)
     try:
         _lock_down(con)
         try:
@@ -37,7 +55,7 @@ def run_readonly(path: Path, sql: str, wait_seconds: float = 5.0) -> QueryResult
         except duckdb.Error as exc:
             raise StoreError(f"query failed: {str(exc).splitlines()[0]}") from None
         if cur.description is None:
-            return QueryResult([], [])
-        return QueryResult([d[0] for d in cur.description], cur.fetchall())
+            return QueryResult([], [], note)
+        return QueryResult([d[0] for d in cur.description], cur.fetchall(), note)
     finally:
         con.close()

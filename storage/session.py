@@ -1,0 +1,141 @@
+"""One writer at a time, never blocked by readers; a snapshot for everyone else.
+
+DuckDB's own locking has two sharp edges for a scheduled writer (see ../shared/FACTS.md): a
+writing process locks every reader out, and *any* open reader (a `duckdb -readonly` shell, a
+notebook) locks the writer out for as long as it stays open. nkwatch handles them so:
+
+- **Writers queue among themselves** on an OS lock file (``<store>.writer-lock``) held for a whole
+  cycle, so `nkwatch run`, `serve` and `digest --send` never interleave their transactions.
+- **Readers never block a writer.** When the store is held by readers only (a read-only open still
+  succeeds), the writer copies the file, does the cycle's work on the copy and atomically renames
+  it over the store at the end. Open readers keep the file they opened (a consistent, older
+  state); the next open sees the new one. A store held open *for writing* by another program
+  cannot be copied safely, so then the writer waits and, past ``wait_seconds``, fails clearly.
+- **A snapshot** (``<store>.snapshot.duckdb``) is published after each cycle by copying the
+  checkpointed file and renaming it into place; ad hoc work and `nkwatch query` fall back to it
+  while a writer holds the store.
+
+Each write transaction's lock hold is timed; the longest is reported in the run summary.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from storage.db import StoreError, StoreLocked, _is_lock_error, current_path, lock_holds, redirect
+
+
+@dataclass
+class Session:
+    store: Path
+    work: Path  # where connections go: the store itself, or a copy while readers hold the store
+    copied: bool = False
+
+    @property
+    def longest_hold(self) -> float:
+        """Seconds: the longest any write connection of this session held the lock."""
+        return max(lock_holds(self.store), default=0.0)
+
+
+def snapshot_path(store: Path) -> Path:
+    return store.with_name(store.name.removesuffix(".duckdb") + ".snapshot.duckdb")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _readers_only(store: Path) -> bool:
+    """True when the store's lock is held by read-only connections (a read-only open succeeds)."""
+    try:
+        duckdb.connect(str(store), read_only=True).close()
+        return True
+    except duckdb.IOException as exc:
+        if _is_lock_error(exc):
+            return False
+        raise StoreError(f"{store}: {exc}") from None
+
+
+def _writable_now(store: Path) -> bool:
+    if not store.exists():
+        return True
+    try:
+        duckdb.connect(str(store)).close()
+        return True
+    except duckdb.IOException as exc:
+        if _is_lock_error(exc):
+            return False
+        raise StoreError(f"{store}: {exc}") from None
+
+
+@contextmanager
+def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]:
+    """Hold the writers' lock for the body; see the module docstring for what happens to readers."""
+    store = store.resolve()
+    store.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = store.with_name(store.name + ".writer-lock").open("a+")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                lock_file.close()
+                raise StoreLocked(f"{store}: another nkwatch process has been writing for over {wait_seconds:g} s") from None
+            time.sleep(0.2)
+    session = Session(store, store)
+    try:
+        while not _writable_now(store):
+            if _readers_only(store):
+                session.work = store.with_name(f".{store.name}.work-{os.getpid()}")
+                shutil.copyfile(store, session.work)
+                if _wal(store).exists():
+                    shutil.copyfile(_wal(store), _wal(session.work))
+                session.copied = True
+                break
+            if time.monotonic() > deadline:
+                raise StoreLocked(f"{store} is open for writing in another program; close it (readers: use"
+                                  f" `duckdb -readonly` or {snapshot_path(store).name})")
+            time.sleep(0.5)
+        redirect(store, session.work)
+        try:
+            yield session
+        finally:
+            redirect(store, None)
+        if session.copied:
+            # The copy's connections are closed (checkpointed): it has no WAL of its own. A WAL
+            # beside the store belonged to the old file and must not be replayed onto the new one.
+            _wal(store).unlink(missing_ok=True)
+            os.replace(session.work, store)
+    finally:
+        if session.copied and session.work.exists():
+            session.work.unlink(missing_ok=True)
+            _wal(session.work).unlink(missing_ok=True)
+        fcntl.flock(lock_file, fcntl.LOCK_UN)
+        lock_file.close()
+
+
+def publish_snapshot(store: Path) -> Path:
+    """Copy the (checkpointed) store to its snapshot path atomically. Call with no connection open."""
+    store = store.resolve()
+    target = snapshot_path(store)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    source = current_path(store)
+    con = duckdb.connect(str(source))  # a checkpoint folds any WAL into the file before copying
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+    return target
