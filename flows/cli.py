@@ -136,11 +136,50 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def cmd_sources(args: argparse.Namespace) -> int:
     from flows.output import FORMATS
     from storage.query import run_readonly
 
     settings = _settings(args)
+    result = run_readonly(settings.database,
+                          "SELECT feed, consecutive_failures AS failing_runs, last_success, last_error,"
+                          " backing_off_until, articles_this_week, articles, duplicate_share, mean_extracted_chars,"
+                          " feed_text_only FROM sources ORDER BY consecutive_failures DESC, feed")
+    if result.note:
+        print(result.note, file=sys.stderr)
+    print(FORMATS[args.format](result.columns, result.rows))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from flows.textsearch import render, run_search
+
+    settings = _settings(args)
+    results, note = run_search(settings.database, " ".join(args.terms), args.limit)
+    if note:
+        print(note.strip(), file=sys.stderr)
+    print(render(results))
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from flows.output import FORMATS
+    from storage.query import export_parquet, run_readonly
+
+    settings = _settings(args)
+    if args.format == "parquet" and not args.out:
+        raise UsageError("--format parquet needs --out FILE")
+    if args.out:
+        out = Path(args.out)
+        if args.format == "parquet" or out.suffix == ".parquet":
+            result = export_parquet(settings.database, args.sql, out)
+            print(f"wrote {result.rows[0][0]} row(s) to {out}")
+            return 0
+        result = run_readonly(settings.database, args.sql)
+        fmt = args.format if args.format != "table" else ("csv" if out.suffix == ".csv" else "json")
+        out.write_text(FORMATS[fmt](result.columns, result.rows) + "\n", encoding="utf-8")
+        print(f"wrote {len(result.rows)} row(s) to {out}")
+        return 0
     result = run_readonly(settings.database, args.sql)
     if result.note:
         print(result.note, file=sys.stderr)
@@ -209,14 +248,30 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--send", action="store_true", help="write the digest and deliver pending ones")
     p.add_argument("--format", choices=["text", "markdown", "html", "slack"], default="text",
                    help="with --dry-run: which rendering to print (default: %(default)s)")
+    p = add("sources", cmd_sources, "show each feed's health: failures, yield, duplicates",
+            "Print the `sources` view: per feed the last success, the last error, failing runs in a row,\n"
+            "back-off, articles this week and in all, the share of duplicates, the mean extracted length and\n"
+            "how often the feed's own text stood in for an unreadable page. Failing feeds come first.\n\n"
+            "example:\n  nkwatch sources\n  nkwatch sources --format csv > sources.csv")
+    p.add_argument("--format", "-f", choices=["table", "csv", "json"], default="table")
+    p = add("search", cmd_search, "rank stored articles for words (BM25 full-text search)",
+            "Rank the stored articles (originals, not duplicates) by relevance to the words given, and\n"
+            "show each one's title, date, outlet and the sentence that matches best.\n\n"
+            "examples:\n  nkwatch search sappers Kursk\n  nkwatch search \"casualties NIS\" --limit 5")
+    p.add_argument("terms", nargs="+", help="words to look for")
+    p.add_argument("--limit", "-n", type=int, default=10, help="results to show (default: %(default)s)")
     p = add("query", cmd_query, "run read-only SQL on the store",
-            "Run one SQL statement on the store, read-only. Views: articles, runs (see README).\n\n"
+            "Run one SQL statement on the store, read-only (it cannot write the store or any file).\n"
+            "Views: articles, figures, events, timeline, sources, deliveries, digests, runs, taggings (README).\n"
+            "When a cycle is writing, the answer comes from the last snapshot and says how old it is.\n\n"
             "examples:\n"
             "  nkwatch query \"SELECT title, feed, published FROM articles ORDER BY fetched_at DESC LIMIT 10\"\n"
-            "  nkwatch query --format csv \"SELECT * FROM articles WHERE duplicate_of IS NOT NULL\"")
+            "  nkwatch query --format csv \"SELECT * FROM articles WHERE duplicate_of IS NOT NULL\"\n"
+            "  nkwatch query --out timeline.parquet \"SELECT * FROM timeline\"")
     p.add_argument("sql", help="one SQL statement")
-    p.add_argument("--format", "-f", choices=["table", "csv", "json"], default="table",
-                   help="output format (default: %(default)s; json = one object per line)")
+    p.add_argument("--format", "-f", choices=["table", "csv", "json", "parquet"], default="table",
+                   help="output format (default: %(default)s; json = one object per line; parquet needs --out)")
+    p.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of the screen (.parquet, .csv, .jsonl)")
     p = add("demo", cmd_demo, "run cycles against a built-in local news site (offline)",
             "Start a local news site on 127.0.0.1 (three outlets, RSS and Atom, one republished seed,\n"
             "one near-copy, unrelated stories), run monitoring cycles against it and show what was stored.\n\n"

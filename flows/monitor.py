@@ -50,6 +50,15 @@ def publish_and_deliver(settings: Settings, run_id: str, log: Any, *, create: bo
             "deliveries": [{"digest": r.digest_id, "target": r.target, "ok": r.ok, "error": r.error} for r in reports]}
 
 
+@task(name="refresh-search-index", cache_policy=NONE)
+def refresh_search_index(settings: Settings) -> None:
+    from storage.db import open_store, transaction
+    from storage.search import rebuild_index
+
+    with open_store(settings.database) as con, transaction(con):
+        rebuild_index(con)
+
+
 def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
     """The cycle's data path; ``log`` is Prefect's run logger (or any logger)."""
     started = time.monotonic()
@@ -110,6 +119,8 @@ def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
                         " at the end; open readers keep their view")
         summary = run_cycle(settings, run_id, log)
         summary["worked_on_copy"] = session.copied
+        if summary["new_articles"] or summary["new_versions"] or summary["seeds_loaded"]:
+            refresh_search_index(settings)
         publish_snapshot(settings.database)
     return summary
 

@@ -46,6 +46,32 @@ def open_for_reading(path: Path, wait_seconds: float = 1.0) -> tuple[duckdb.Duck
         return connect(snap, read_only=True, wait_seconds=wait_seconds), note
 
 
+def _single_select(sql: str) -> str:
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise StoreError(f"query failed: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        raise StoreError("--out takes exactly one SELECT statement")
+    return statements[0].query.strip().rstrip(";")
+
+
+def export_parquet(path: Path, sql: str, out: Path, wait_seconds: float = 1.0) -> QueryResult:
+    """Write the result of one SELECT to a Parquet file; returns the row count and any note."""
+    select = _single_select(sql)
+    con, note = open_for_reading(path, wait_seconds)
+    try:
+        target = str(out.resolve()).replace("'", "''")
+        try:
+            con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet)")
+            rows = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()
+        except duckdb.Error as exc:
+            raise StoreError(f"query failed: {str(exc).splitlines()[0]}") from None
+        return QueryResult(["rows_written", "file"], [(rows[0] if rows else 0, str(out))], note)
+    finally:
+        con.close()
+
+
 def run_readonly(path: Path, sql: str, wait_seconds: float = 1.0) -> QueryResult:
     con, note = open_for_reading(path, wait_seconds)
     try:

@@ -64,3 +64,31 @@ FROM store.deliveries d JOIN store.digests g ON g.id = d.digest_id;
 -- Digests written, with their renderings.
 CREATE OR REPLACE VIEW digests AS
 SELECT id, created_at, kind, title, figures, events, text, markdown FROM store.digests;
+
+-- One row per figure claim, for "how did each estimate move over time, and who said what".
+-- as_of: the date the figure refers to (else its article's date); first_seen: when nkwatch first
+-- stored this value (seeds included).
+CREATE OR REPLACE VIEW timeline AS
+SELECT coalesce(f.as_of, CAST(a.published AS DATE)) AS as_of, f.category, f.low, f.high, f.approximate,
+       f.qualifier, f.stance, nullif(f.attribution, '') AS claimant,
+       coalesce(a.sitename, a.feed, a.seed_file) AS outlet, a.url, a.title, f.novelty,
+       first.seen_at AS first_seen, f.quote, f.id AS figure_id, f.article_id
+FROM store.figures f
+JOIN store.articles a ON a.id = f.article_id
+LEFT JOIN store.figures first ON first.id = f.first_seen_id;
+
+-- Per feed: health and yield.
+CREATE OR REPLACE VIEW sources AS
+WITH arts AS (
+    SELECT feed, count(*) FILTER (WHERE fetched_at >= now() - INTERVAL 7 DAY) AS articles_this_week,
+           count(*) AS articles, count(*) FILTER (WHERE duplicate_of IS NOT NULL) AS duplicates,
+           avg(length(text)) FILTER (WHERE duplicate_of IS NULL) AS mean_chars,
+           count(*) FILTER (WHERE extraction = 'feed') AS feed_text_only
+    FROM store.articles WHERE source = 'feed' GROUP BY feed
+)
+SELECT f.name AS feed, f.url, f.last_success, f.last_error, f.last_error_at, f.consecutive_failures,
+       f.retry_after AS backing_off_until, f.last_warning,
+       coalesce(a.articles_this_week, 0) AS articles_this_week, coalesce(a.articles, 0) AS articles,
+       round(coalesce(a.duplicates, 0) / nullif(a.articles, 0), 3) AS duplicate_share,
+       round(a.mean_chars) AS mean_extracted_chars, coalesce(a.feed_text_only, 0) AS feed_text_only
+FROM store.feeds f LEFT JOIN arts a ON a.feed = f.name;
