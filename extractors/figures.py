@@ -6,6 +6,8 @@ counts, see ``extractors.readings``), and a North Korean owner (``extractors.sid
 Ukrainian numbers are not figures). Some numbers are not figures whatever they count:
 
 - a count of one ("one soldier who was about to be captured") is a story, not a statistic;
+- a vague quantity ("tens of thousands") is only North Korea's when its sentence names North
+  Korea: two doubts (how many, whose) make no figure ("The war has killed tens of thousands");
 - a number in a sentence dated before this war that does not speak of it ("the famine of the
   1990s killed hundreds of thousands") is history;
 - materiel must stand in a sentence about this war or a supply, or continue the supply account of
@@ -33,7 +35,7 @@ from extractors.readings import Before, Reading, read
 from extractors.records import Figure, Tagging
 from extractors.relevance import judge
 from extractors.sentences import Sentence, split_sentences
-from extractors.sides import NORTH_KOREA, side_of, topic
+from extractors.sides import NORTH_KOREA, names_north_korea, side_of, topic
 
 MATERIEL = frozenset({"shells", "missiles", "artillery", "rocket_launchers", "other"})
 
@@ -89,7 +91,7 @@ def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantiti
         ours = previous_ours if reading.continues else _north_korean(text, sentences, index, q, reading, lexicon)
         previous, previous_ours = reading.category, ours
         story.category, story.category_at = reading.category, index
-        if not ours:
+        if not ours or (q.vague and not names_north_korea(text, sentence, lexicon)):
             continue
         if reading.category in MATERIEL:
             if not (_about_the_war(text, sentence, lexicon) or story.materiel_at == index - 1):

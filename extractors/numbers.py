@@ -55,7 +55,7 @@ FRACTIONS: dict[str, float] = {
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-           "mln": 1_000_000, "bn": 1_000_000_000, "m": 1_000_000, "k": 1_000}
+           "mln": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "m": 1_000_000, "k": 1_000}
 _WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 
 _SEP = "[ \u00a0\u2009\u202f]"  # a space, no-break space, thin space or narrow no-break space
@@ -67,12 +67,13 @@ _ATOM = re.compile(
     r"(?<![\w.,:/])(?:"
     rf"{_FRACTION}"
     rf"|(?P<vague>(?i:{'|'.join(re.escape(v[0]) for v in VAGUE)}))\b"
-    rf"|(?P<words>(?i:(?:half\s+)?\ban?\s+(?=(?:hundred|thousand|million|billion|dozen)\b))?(?i:\b{_NUMWORD}(?:{_JOIN}{_NUMWORD})*))"
+    rf"|(?P<words>(?i:(?:half\s+|(?:a|one|three)\s+quarters?\s+of\s+)?\ban?\s+(?=(?:hundred|thousand|million|billion|dozen)\b))?(?i:\b{_NUMWORD}(?:{_JOIN}{_NUMWORD})*))"
     # a space-grouped "12 000", but not "120 240mm" (a count before a calibre)
     # "12.000" with a full stop is European copy for twelve thousand (never a decimal without a scale word)
     r"|(?P<dotted>[1-9]\d{0,2}(?:\.\d{3})+)(?![\d,]|\.\d|\s*(?i:million|billion|thousand|mln|bn|m|k|%|per\s*cent|percent)\b)"
-    rf"|(?P<digits>\d{{1,3}}(?:,\d{{3}}(?!\d)|{_SEP}\d{{3}}(?!\w|[-‐]\w))+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(?:{_SEP}?(?P<scale>(?i:million|billion|thousand|mln|bn)\b)"
+    # "1,5 million": a decimal comma, only before a scale word (else "1,500" is fifteen hundred)
+    rf"|(?P<digits>\d{{1,3}},\d{{1,2}}(?={_SEP}?(?i:million|billion|mln|mn|bn)\b)|\d{{1,3}}(?:,\d{{3}}(?!\d)|{_SEP}\d{{3}}(?!\w|[-‐]\w))+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?:{_SEP}?(?P<scale>(?i:million|billion|thousand|mln|mn|bn)\b)"
     r"|(?P<short_scale>m|k)\b(?!\s+(?:from|away|long|wide|high|deep|tall|above|below|of)\b))?"
     r")"
 )
@@ -82,21 +83,23 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 # Each rule: (kind, pattern on the text before the number, pattern on the text after it).
 # The first rule that matches decides; an "after" match also extends the quantity over its unit.
 _KIND_RULES: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...] = (
-    ("label", re.compile(r"(?:[A-Za-z][-‐]|(?:\bNo\.|\bno\.|\b[Nn]umber|\bArticle|\bResolution|\bSection|\bChapter"
+    # "Number 3", "the number 7" are labels; "soldiers number 11,000" is a verb
+    ("label", re.compile(r"(?:[A-Za-z][-‐]|(?:\bNo\.|\bno\.|\bNumber|\b(?i:the|a|serial|registration|hull|tail|phone)\s+number|\bArticle|\bResolution|\bSection|\bChapter"
                          r"|\bParagraph|\bRoute|\bFlight|\bPage|\bJuche|#)\s*)$"), None),
     ("money", re.compile(r"(?:[$€£₩¥]|\bUS\$?|\bUSD|\bEUR|\bRUB)\s*$"),
      re.compile(r"\s*(?i:dollars|won|rubles|roubles|euros|yuan|usd|eur)\b")),
-    ("percent", None, re.compile(r"\s*(?:%|(?i:per\s*cent|percent|pct|percentage\s+points?)\b)")),
+    ("percent", None, re.compile(r"\s*(?:%|(?i:per\s*cent|percent|pct|pc|percentage\s+points?)\b)")),
     ("time", None, re.compile(r":\d{2}|\s*(?:a\.m\.|p\.m\.|(?i:am|pm|o'clock|hrs)\b|GMT|UTC|KST)")),
     ("ordinal", None, re.compile(r"(?:st|nd|rd|th)\b")),
     ("decade", None, re.compile(r"['’]?s\b")),
-    ("age", re.compile(r"\b(?i:aged|age\s+of|ages?)\s*$"), re.compile(r"[\s-]*(?i:years?|yrs?)[\s-]*(?i:old)\b")),
+    ("age", re.compile(r"\b(?i:aged|age\s+of|ages?)\s*(?:\d{1,2}\s*(?:[-–]|to|and)\s*)?$"), re.compile(r"[\s-]*(?i:years?|yrs?)[\s-]*(?i:old)\b")),
     ("distance", None, re.compile(r"[\s-]*(?i:km|kilomet(?:er|re)s?|miles?|m|met(?:er|re)s?|feet|ft|yards?)\b")),
     ("caliber", None, re.compile(r"[\s-]*(?i:mm|millimet(?:er|re)s?|cm|calibre|caliber)\b")),
     ("measure", None, re.compile(r"[\s-]*(?i:tons?|tonnes?|barrels?|litres?|liters?|kg|kilograms?|pounds?|lbs?"
                                  r"|hectares?|acres?|square|sq)\b")),
     ("duration", None, re.compile(r"[\s-]*(?P<unit>(?i:days?|weeks?|months?|years?|hours?|minutes?|decades?|nights?))\b")),
-    ("date", re.compile(rf"\b{_MONTH}\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s*)?$"), re.compile(rf"\s*(?:of\s+)?{_MONTH}(?!\w)")),
+    # "March 4, 2025", and the second day of "Dec. 14-15", "Oct. 8 and 13"
+    ("date", re.compile(rf"\b{_MONTH}\s*(?:\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*|\s*(?:[-–]|to|and|through)\s*))?$"), re.compile(rf"\s*(?:of\s+)?{_MONTH}(?!\w)")),
     ("year", re.compile(r"\b(?:19|20)\d\d[-–/]$"), None),
 )
 _RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to|or|and)\s*$", re.IGNORECASE)
@@ -158,7 +161,10 @@ def _atom(text: str, m: re.Match[str]) -> Quantity | None:
         value = words_value(words)
         scale = max((v for w, v in _SCALES.items() if len(w) > 2 and w in words.lower()), default=1)
     else:
-        value = float(re.sub(r"[,\u00a0\u2009\u202f ]", "", m.group("digits")))
+        digits = m.group("digits")
+        if re.fullmatch(r"\d+,\d{1,2}", digits):
+            digits = digits.replace(",", ".")
+        value = float(re.sub(r"[,\u00a0\u2009\u202f ]", "", digits))
         scale = _SCALES.get((m.group("scale") or m.group("short_scale") or "").lower(), 1)
         value *= scale
     kind, unit, end = _kind(text, m.start(), m.end(), value, bool(m.group("digits")) and scale == 1)
@@ -180,6 +186,8 @@ def words_value(words: str) -> float:
             total += (current or 1) * _SCALES[token]
             current = 0
     value = total + current
+    if "quarter" in tokens[:2] or "quarters" in tokens[:2]:
+        return value * (0.75 if tokens[0] == "three" else 0.25)  # "a quarter of a million"
     return value / 2 if tokens and tokens[0] == "half" else value
 
 
@@ -209,8 +217,10 @@ def _join_ranges(text: str, atoms: list[Quantity]) -> list[Quantity]:
             low = prev.low
             if prev.scale == 1 and q.scale > 1 and low * q.scale <= q.low:
                 low *= q.scale  # "10 to 12 thousand", "2-3 million"
+            elif prev.scale == 1 and low < 1_000 <= q.low and q.low / 10_000 <= low and low * 1_000 <= q.low:
+                low *= 1_000  # "10-12,000", "2-3,000": the thousands are written once
             if low < q.low:
-                out[-1] = replace(q, start=prev.start, low=low, high=q.high)
+                out[-1] = replace(q, start=prev.start, low=low, high=q.high, approximate=True)  # a range is an estimate
                 continue
         out.append(q)
     return out

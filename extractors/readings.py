@@ -27,9 +27,10 @@ from extractors.sentences import Sentence
 
 PEOPLE = frozenset({"troops_deployed", "killed", "wounded", "casualties", "captured", "missing", "workers", "sappers"})
 
-# The noun phrase after a number ends at punctuation or at a word that starts a new phrase.
+# The noun phrase after a number ends at punctuation (not the full stop of an initial: "N. Korean")
+# or at a word that starts a new phrase.
 _PHRASE_STOP = re.compile(
-    r"[,;:.()\[\]\"“”!?—–]|\b(?i:were|was|is|are|be|been|being|have|has|had|will|would|could|may|might|who|whom|"
+    r"[,;:()\[\]\"“”!?—–]|(?<!\b[A-Z])\.|\b(?i:were|was|is|are|be|been|being|have|has|had|will|would|could|may|might|who|whom|"
     r"which|that|to|in|into|on|at|from|for|by|with|as|after|before|since|during|while|when|than|but|and|or|"
     r"said|says|including|according|across|near|inside|out)\b")
 _PHRASE_WORDS = 6  # the counted noun is among the first words after the number (calibres not counted)
@@ -42,6 +43,7 @@ _CLAUSE_COST = 3  # a comma or dash between them counts as this many words
 _NUMBER_COST = 6  # and another number between them as this many
 _PERCENT_REACH = 40  # characters from a percentage to "of Russia's ammunition"
 _USER_REACH = 60  # characters after "of the ammunition" to the army that fires it
+_DESTINATION = re.compile(r"\b(?i:to|into|for|from)\s+(?:the\s+)?$")
 _AMMO_USER = re.compile(r"\b(?i:used|fired|consumed|expended|needed|needs|uses|fires)\b")
 _DURATION_REACH = 80
 _NOT_A_SPAN = re.compile(r"\s*(?i:later|ago|earlier|afterwards|after)\b")  # "two days later" is not a deployment
@@ -145,8 +147,10 @@ def _share(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> Read
     if len(re.findall(r"\w+", between)) > 4 or re.search(r"[,;:.()]", between) or lexicon.north_korea.search(between):
         return None  # not "20% of the North Korean shells failed"
     user_end = min(sentence.end, noun.end() + _USER_REACH)
-    if not (lexicon.other_sides.search(text, q.end, user_end) or _AMMO_USER.search(text, noun.end(), user_end)):
-        return None
+    users = [m for m in lexicon.other_sides.finditer(text, q.end, user_end)
+             if not _DESTINATION.search(text, max(sentence.start, m.start() - 12), m.start())]
+    if not (users or _AMMO_USER.search(text, noun.end(), user_end)):
+        return None  # "half of the shells it produces go to Russia": Russia receives them, does not fire them
     return Reading(lexicon.percent_nouns.label(noun), noun.end(), people=False)
 
 
@@ -210,8 +214,17 @@ def _subject_noun(text: str, sentence: Sentence, q: Quantity, here: list[Quantit
                  and not any(m.start() - 20 <= other.start < link for other in here if other is not q)]
         if found:
             label = terms.label(found[-1])
-            return "troops_deployed" if label == PERSONNEL else label
+            return _said_of(text, found[-1].end(), lexicon) if label == PERSONNEL else label
     return None
+
+
+def _said_of(text: str, position: int, lexicon: Lexicon) -> str:
+    """The size of a group of people: what is said of them right after the noun, else a deployment.
+
+    "NK troops killed in Kursk total 600" counts the dead; "the troops number 11,000" the force.
+    """
+    predicate = lexicon.predicates.match(text, position + len(text[position:]) - len(text[position:].lstrip()))
+    return lexicon.predicates.label(predicate) if predicate else "troops_deployed"
 
 
 def _referent(text: str, sentence: Sentence, lexicon: Lexicon) -> str | None:
@@ -293,6 +306,8 @@ def _predicate(text: str, sentence: Sentence, q: Quantity, head_end: int, here: 
         if category in exclude:
             continue
         between = text[gap[0]:gap[1]]
+        if ";" in between:
+            continue  # another clause: "2,000 prisoners remain in captivity; Kyiv holds 10"
         words = [w for w in re.findall(r"\w+", between) if w.lower() not in _FILLER_WORDS]
         cost = len(words) + _CLAUSE_COST * len(re.findall(r"[,;—–]", between))
         cost += _NUMBER_COST * sum(1 for other in here if other is not q and gap[0] <= other.start < gap[1])

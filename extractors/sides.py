@@ -28,7 +28,9 @@ OTHER = "other"
 
 _PREPOSITION_BEFORE = re.compile(
     r"\b(?i:to|in|into|for|with|against|from|of|on|at|toward|towards|inside|across|over|via|near|aboard|onboard|"
-    r"within|throughout|help|helping|support|supporting|backing|beside|alongside|than|by)\s+(?:the\s+)?"
+    r"within|throughout|help|helping|support|supporting|backing|beside|alongside|than|by|"
+    r"replace|replacing|reinforce|reinforcing|relieve|relieving|join|joining|joined|assist|assisting|"  # the ally
+    r"bolster|bolstering|aid|aiding)\s+(?:the\s+)?"
     r"(?i:(?:(?:far[\s-])?(?:north|south)?(?:east|west)ern|northern|southern|central)\s+)?$")  # "to eastern Russia"
 _NOT_OWNER_AFTER = re.compile(
     r"\s*(?:['’ʼ]s\s+)?(?i:war|invasion|territory|soil|region|oblast|border|side|front|frontline|conflict|"
@@ -41,7 +43,7 @@ _RECEIVER_AFTER = re.compile(r"\s+(?i:with)\b")  # "provided Russia with ..."
 # A name after the number owns it only up to a turn of the sentence: in "3,000 workers could follow,
 # while Ukraine says ..." Ukraine is the subject of another clause.
 _CLAUSE_TURN = re.compile(r";|,\s*(?i:while|whereas|but|although|though)\b|\s(?i:while|whereas)\s")
-_LOOKBACK_SENTENCES = 8
+_LOOKBACK_SENTENCES = 12
 _LOOKAHEAD_SENTENCES = 2
 
 

@@ -151,6 +151,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from flows.report import write_report
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.data_dir / "report.html"
+    counts = write_report(settings.database, out)
+    print(f"wrote {out}: {counts['charts']} chart(s), {counts['claims']} claim(s), {counts['events']} event(s)")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from flows.textsearch import render, run_search
 
@@ -254,6 +264,12 @@ def _parser() -> argparse.ArgumentParser:
             "how often the feed's own text stood in for an unreadable page. Failing feeds come first.\n\n"
             "example:\n  nkwatch sources\n  nkwatch sources --format csv > sources.csv")
     p.add_argument("--format", "-f", choices=["table", "csv", "json"], default="table")
+    p = add("report", cmd_report, "write a self-contained HTML timeline of the claims",
+            "Write one HTML page (no network needed to open it): per category, a chart of each claimed\n"
+            "value over time, coloured by claimant, ranges shown as ranges, each point linking to its\n"
+            "article; below, the table of claims and the latest events.\n\n"
+            "example:\n  nkwatch report --out report.html")
+    p.add_argument("--out", "-o", metavar="FILE", help="where to write (default: report.html beside the store)")
     p = add("search", cmd_search, "rank stored articles for words (BM25 full-text search)",
             "Rank the stored articles (originals, not duplicates) by relevance to the words given, and\n"
             "show each one's title, date, outlet and the sentence that matches best.\n\n"

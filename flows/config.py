@@ -99,6 +99,7 @@ class DigestSettings(_Strict):
     silent_feed_days: int = Field(7, ge=1, description="A feed with no new entry for this long is reported.")
     retry_minutes: float = Field(5.0, gt=0, description="First retry delay of a failed delivery; doubles, up to 6 h.")
     max_attempts: int = Field(10, ge=1, description="Delivery attempts before a target is given up for that digest.")
+    attach_report: bool = Field(False, description="Attach the HTML timeline report (nkwatch report) to digest emails.")
 
 
 class ScheduleSettings(_Strict):

@@ -17,6 +17,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import apprise
@@ -59,15 +60,18 @@ def _body_for(url: str, bodies: dict[str, str]) -> tuple[str, apprise.NotifyForm
     return bodies["markdown"], apprise.NotifyFormat.MARKDOWN
 
 
-def send_to(target: NotificationTarget, title: str, bodies: dict[str, str]) -> str | None:
-    """Send through apprise to one target; None on success, else the scrubbed reason."""
+def send_to(target: NotificationTarget, title: str, bodies: dict[str, str], attach: Path | None = None) -> str | None:
+    """Send through apprise to one target; None on success, else the scrubbed reason. ``attach``
+    (the HTML report) goes to email targets only."""
     ap = apprise.Apprise()
     if not ap.add(target.url):
         return f"not a usable apprise URL: {target.display}"
     body, fmt = _body_for(target.url, bodies)
+    is_email = fmt == apprise.NotifyFormat.HTML
     with apprise.LogCapture(level=logging.WARNING) as logs:
         try:
-            ok = ap.notify(body=body, title=title, body_format=fmt)
+            ok = ap.notify(body=body, title=title, body_format=fmt,
+                           attach=str(attach) if attach is not None and is_email else None)
         except Exception as exc:  # a plugin bug must not take the outbox down
             return scrub(f"{type(exc).__name__}: {exc}", target.url)[:300]
     if ok:
@@ -118,6 +122,12 @@ def deliver_due(settings: Settings) -> list[DeliveryReport]:
     with open_store(settings.database) as con:
         due = outbox.due_deliveries(con, datetime.now(UTC), cfg.max_attempts)
     targets = {outbox.target_key(t.url): t for t in settings.notifications}
+    attach = None
+    if due and cfg.attach_report:
+        from flows.report import write_report
+
+        attach = settings.data_dir / "report.html"
+        write_report(settings.database, attach)
     reports = []
     for d in due:
         target = targets.get(d.target_key)
@@ -125,7 +135,7 @@ def deliver_due(settings: Settings) -> list[DeliveryReport]:
             continue
         with open_store(settings.database) as con, transaction(con):
             outbox.mark_sending(con, d, datetime.now(UTC))
-        error = send_to(target, d.title, d.bodies)
+        error = send_to(target, d.title, d.bodies, attach)
         with open_store(settings.database) as con, transaction(con):
             if error is None:
                 outbox.mark_sent(con, d, datetime.now(UTC))

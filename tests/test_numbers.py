@@ -104,7 +104,8 @@ def test_ranges(text: str, low: float, high: float) -> None:
         ("an estimated 8 million shells", "an estimated", True),
         ("another 3 000 soldiers", "another", False),
         ("a further 2,000 soldiers", "a further", False),
-        ("an additional 25 000 to 30 000 soldiers", "an additional", False),
+        ("an additional 25 000 to 30 000 soldiers", "an additional", True),  # a range is an estimate
+        ("an additional 3 000 soldiers", "an additional", False),
         ("more than a handful of soldiers", "more than a handful", True),
         ("12,000 or so troops", "or so", True),
     ],

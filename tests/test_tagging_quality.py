@@ -2,6 +2,8 @@
 
 The numbers come from benchmarks/tagging_quality.py, which uses the official scorer in
 ../shared/tools when it is there. The seeds' gold lives in ../shared: without it that set is skipped.
+A set named in the baseline's ``held_out`` list may be on disk without a floor: it is being
+written or has not been measured yet, and adding its floor is a deliberate commit.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ def _benchmark():
 
 
 benchmark = _benchmark()
-floors = json.loads(BASELINE.read_text(encoding="utf-8"))["sets"]
+baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+floors = baseline["sets"]
+held_out = set(baseline.get("held_out", []))
 
 
 @pytest.mark.parametrize("name", sorted(floors))
@@ -44,4 +48,10 @@ def test_set_scores_at_least_its_baseline(name: str) -> None:
 
 def test_every_annotated_set_has_a_baseline() -> None:
     on_disk = {s.name for s in benchmark.gold_sets()} - {"seeds"}
-    assert on_disk <= set(floors), f"add a floor to {BASELINE.name} for: {sorted(on_disk - set(floors))}"
+    missing = on_disk - set(floors) - held_out
+    assert not missing, f"add a floor to {BASELINE.name} for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(held_out - set(floors)))
+def test_a_held_out_set_waits_for_its_floor(name: str) -> None:
+    pytest.skip(f"{name} is held out: measure it with benchmarks/tagging_quality.py {name}, then add its floor")
