@@ -97,6 +97,7 @@ class Lexicon:
     north_korea: Terms
     north_korea_references: Terms
     other_sides: Terms
+    war_sides: Terms
     russia_war: Terms
     link: Terms
     min_score: float
@@ -210,7 +211,8 @@ class _Compiler:
         top = self.mapping(data, "", sections | {"version"}, sections)
         if top.get("version", 1) != 1:
             raise self.fail("version", f"unsupported version {top['version']!r} (expected 1)")
-        rel_keys = {"north_korea", "north_korea_references", "other_sides", "russia_war", "link", "min_score"}
+        rel_keys = {"north_korea", "north_korea_references", "other_sides", "war_sides", "russia_war", "link",
+                    "min_score"}
         rel = self.mapping(top["relevance"], "relevance", rel_keys, rel_keys)
         min_score = rel["min_score"]
         if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not 0 <= min_score <= 1:
@@ -240,6 +242,7 @@ class _Compiler:
             north_korea=self.terms(rel["north_korea"], "relevance.north_korea"),
             north_korea_references=self.terms(rel["north_korea_references"], "relevance.north_korea_references"),
             other_sides=self.terms(rel["other_sides"], "relevance.other_sides"),
+            war_sides=self.terms(rel["war_sides"], "relevance.war_sides"),
             russia_war=self.terms(rel["russia_war"], "relevance.russia_war"),
             link=self.terms(rel["link"], "relevance.link"),
             min_score=float(min_score),
