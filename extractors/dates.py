@@ -48,7 +48,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                              rf"second half of|late|end of))[\s-]+{_YEAR}")),
     ("month", re.compile(rf"(?i:\b(?:in|as of|since|by|until|from|on|during|through|early|late|mid-?|"
                          rf"end of|beginning of|start of)\s+(?:early\s+|late\s+|mid-?)?){_MONTH}")),
-    ("year", re.compile(rf"(?i:\b(?:in|since|by|of|during|throughout|until|as of|from)\s+){_YEAR}")),
+    ("year", re.compile(rf"(?i:\b(?:in|since|by|of|during|throughout|until|as of|from|before)\s+){_YEAR}")),
     ("relative", re.compile(r"(?i:\b(?P<rel>last\s+year|this\s+year|last\s+month|this\s+month|"
                             r"yesterday|today|last\s+week|recently|in\s+recent\s+(?:weeks|months))\b)")),
     ("weekday", re.compile(r"\b(?i:on\s+)?(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),

@@ -8,8 +8,8 @@ Ukrainian numbers are not figures). Some numbers are not figures whatever they c
 - a count of one ("one soldier who was about to be captured") is a story, not a statistic;
 - a vague quantity ("tens of thousands") is only North Korea's when its sentence names North
   Korea: two doubts (how many, whose) make no figure ("The war has killed tens of thousands");
-- a number in a sentence dated before this war that does not speak of it ("the famine of the
-  1990s killed hundreds of thousands") is history;
+- a number dated before this war, in a sentence that does not speak of it ("since 1998, when the
+  famine killed hundreds of thousands") is history;
 - materiel must stand in a sentence about this war or a supply, or continue the supply account of
   the sentence before ("... shipped 16,500 containers. This represents 5 million rounds"), so a
   missile test is not a figure.
@@ -41,7 +41,8 @@ MATERIEL = frozenset({"shells", "missiles", "artillery", "rocket_launchers", "ot
 
 _DATE_CLAUSE_COST = 40  # characters a comma adds to the distance to a date
 _REFER_BACK = 3  # sentences over which "the number", "the figure" still means the last figure read
-_WAR_YEAR = 2022  # a sentence whose years are all before this one is not about this war
+_TEST = re.compile(r"\b(?i:fired|fires|firing|launch\w*|test\w*)\b")  # a missile test is not a supply
+_WAR_YEAR = 2022  # a number dated before this year is not about this war
 
 
 @dataclass
@@ -74,10 +75,7 @@ def tag(text: str, published: date | None, lexicon: Lexicon) -> Tagging:
 def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantities: list[Quantity],
                       published: date | None, lexicon: Lexicon, story: _Story) -> Iterable[Figure]:
     sentence = sentences[index]
-    inside = [q for q in quantities if sentence.start <= q.start and q.end <= sentence.end]
-    if _history(text, sentence, inside, lexicon):
-        return
-    here = [q for q in inside if q.is_quantity]
+    here = [q for q in quantities if sentence.start <= q.start and q.end <= sentence.end and q.is_quantity]
     before = Before(sentences[index - 1] if index else None,
                     story.category if index - story.category_at <= _REFER_BACK else None)
     previous: str | None = None
@@ -94,23 +92,19 @@ def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantiti
         if not ours or (q.vague and not names_north_korea(text, sentence, lexicon)):
             continue
         if reading.category in MATERIEL:
-            if not (_about_the_war(text, sentence, lexicon) or story.materiel_at == index - 1):
+            if not (_about_the_war(text, sentence, lexicon)
+                    or _continues_supply(text, sentences, index, lexicon, story)):
                 continue
             story.materiel_at = index
+        as_of = _as_of(text, sentence, q, published)
+        if as_of and as_of.year < _WAR_YEAR and not lexicon.russia_war.search(text, sentence.start, sentence.end):
+            continue  # history: "since 1998, when the famine killed hundreds of thousands"
         yield Figure(
             category=reading.category, low=q.low, high=q.high, approximate=q.approximate,
             qualifier=q.qualifier, stance=stance(text, sentence, q.start, q.end, lexicon),
             attribution=attribution(text, sentences, index, q.start, lexicon),
-            as_of=_as_of(text, sentence, q, published), quote=sentence.text,
-            start=sentence.start, end=sentence.end,
+            as_of=as_of, quote=sentence.text, start=sentence.start, end=sentence.end,
         )
-
-
-def _history(text: str, sentence: Sentence, inside: list[Quantity], lexicon: Lexicon) -> bool:
-    """True for a sentence dated only before this war that does not speak of it ("since 1998, when the famine ...")."""
-    years = [q.low for q in inside if q.kind in ("year", "date", "decade") and 1900 <= q.low < 2100]
-    return (bool(years) and max(years) < _WAR_YEAR
-            and not lexicon.russia_war.search(text, sentence.start, sentence.end))
 
 
 def _north_korean(text: str, sentences: list[Sentence], index: int, q: Quantity, reading: Reading,
@@ -131,6 +125,20 @@ def _about_the_war(text: str, sentence: Sentence, lexicon: Lexicon) -> bool:
     """Materiel counts only in a sentence about a supply or about the war's sides and places."""
     return any(terms.search(text, sentence.start, sentence.end)
                for terms in (lexicon.transfer, lexicon.other_sides, lexicon.russia_war))
+
+
+def _continues_supply(text: str, sentences: list[Sentence], index: int, lexicon: Lexicon, story: _Story) -> bool:
+    """True when a sentence goes on with the supply account before it ("The shells, 3 million of them, ...").
+
+    The sentence before stated materiel or spoke of the war, and this one neither names North Korea
+    afresh nor speaks of a test ("It also fired 10 missiles into the sea" is not a supply).
+    """
+    if index == 0:
+        return False
+    sentence = sentences[index]
+    if _TEST.search(text, sentence.start, sentence.end) or names_north_korea(text, sentence, lexicon):
+        return False
+    return story.materiel_at == index - 1 or _about_the_war(text, sentences[index - 1], lexicon)
 
 
 def _as_of(text: str, sentence: Sentence, q: Quantity, published: date | None) -> date | None:

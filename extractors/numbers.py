@@ -61,20 +61,29 @@ _WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w i
 _SEP = "[ \u00a0\u2009\u202f]"  # a space, no-break space, thin space or narrow no-break space
 _NUMWORD = r"(?:" + "|".join(sorted(_UNITS + _TENS, key=len, reverse=True)) + r"|hundred|thousand|million|billion|dozen)\b"
 _JOIN = r"(?:[\s-]+|(?:(?<=hundred)|(?<=thousand)|(?<=million))\s+and\s+)"
-_FRACTION = (r"(?P<fraction>(?i:" + "|".join(re.escape(f).replace(r"\ ", r"[\s-]+") for f in sorted(FRACTIONS, key=len, reverse=True))
-             + r"))(?=\s+(?i:of|the|its|all)\s+(?!an?\b))")  # "half of the shells", not "a third of a century"
+_FRACTION_WORDS = "|".join(re.escape(f).replace(r"\ ", r"[\s-]+") for f in sorted(FRACTIONS, key=len, reverse=True))
+# "half of the shells", not "a third of a century"
+_FRACTION = rf"(?P<fraction>(?i:{_FRACTION_WORDS}))(?=\s+(?i:of|the|its|all)\s+(?!an?\b))"
+_SCALE_AHEAD = r"(?=(?:hundred|thousand|million|billion|dozen)\b)"
+_SCALE_WORD = r"(?i:million|billion|thousand|mln|mn|bn)\b"
 _ATOM = re.compile(
     r"(?<![\w.,:/])(?:"
     rf"{_FRACTION}"
+    # "one and a half million", "2 and a half thousand"
+    rf"|(?P<and_half>(?P<whole>\d{{1,3}}|(?i:{'|'.join(_UNITS[1:])}))\s+(?i:and\s+a\s+half)\s+"
+    r"(?P<half_scale>(?i:million|thousand|billion))\b)"
     rf"|(?P<vague>(?i:{'|'.join(re.escape(v[0]) for v in VAGUE)}))\b"
-    rf"|(?P<words>(?i:(?:half\s+|(?:a|one|three)\s+quarters?\s+of\s+)?\ban?\s+(?=(?:hundred|thousand|million|billion|dozen)\b))?(?i:\b{_NUMWORD}(?:{_JOIN}{_NUMWORD})*))"
-    # a space-grouped "12 000", but not "120 240mm" (a count before a calibre)
+    rf"|(?P<words>(?i:(?:half\s+|(?:a|one|three)\s+quarters?\s+of\s+)?\ban?\s+{_SCALE_AHEAD})?"
+    rf"(?i:\b{_NUMWORD}(?:{_JOIN}{_NUMWORD})*))"
     # "12.000" with a full stop is European copy for twelve thousand (never a decimal without a scale word)
-    r"|(?P<dotted>[1-9]\d{0,2}(?:\.\d{3})+)(?![\d,]|\.\d|\s*(?i:million|billion|thousand|mln|bn|m|k|%|per\s*cent|percent)\b)"
-    # "1,5 million": a decimal comma, only before a scale word (else "1,500" is fifteen hundred)
-    rf"|(?P<digits>\d{{1,3}},\d{{1,2}}(?={_SEP}?(?i:million|billion|mln|mn|bn)\b)|\d{{1,3}}(?:,\d{{3}}(?!\d)|{_SEP}\d{{3}}(?!\w|[-‐]\w))+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(?:{_SEP}?(?P<scale>(?i:million|billion|thousand|mln|mn|bn)\b)"
-    r"|(?P<short_scale>m|k)\b(?!\s+(?:from|away|long|wide|high|deep|tall|above|below|of)\b))?"
+    r"|(?P<dotted>[1-9]\d{0,2}(?:\.\d{3})+)"
+    rf"(?![\d,]|\.\d|\s*(?:{_SCALE_WORD}|(?i:m|k|%|per\s*cent|percent)\b))"
+    # "1,5 million": a decimal comma, only before a scale word (else "1,500" is fifteen hundred);
+    # a space-grouped "12 000", but not "120 240mm" (a count before a calibre)
+    rf"|(?P<digits>\d{{1,3}},\d{{1,2}}(?={_SEP}?{_SCALE_WORD})"
+    rf"|\d{{1,3}}(?:,\d{{3}}(?!\d)|{_SEP}\d{{3}}(?!\w|[-‐][A-Za-z]))+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?:{_SEP}?(?P<scale>{_SCALE_WORD})"
+    r"|(?P<short_scale>[mkMK])\b(?!\s+(?:from|away|long|wide|high|deep|tall|above|below|of)\b))?"
     r")"
 )
 
@@ -84,7 +93,8 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 # The first rule that matches decides; an "after" match also extends the quantity over its unit.
 _KIND_RULES: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], ...] = (
     # "Number 3", "the number 7" are labels; "soldiers number 11,000" is a verb
-    ("label", re.compile(r"(?:[A-Za-z][-‐]|(?:\bNo\.|\bno\.|\bNumber|\b(?i:the|a|serial|registration|hull|tail|phone)\s+number|\bArticle|\bResolution|\bSection|\bChapter"
+    ("label", re.compile(r"(?:[A-Za-z][-‐]|(?:\bNo\.|\bno\.|\bNumber|\bArticle|\bResolution|\bSection|\bChapter"
+                         r"|\b(?i:the|a|serial|registration|hull|tail|phone)\s+number"
                          r"|\bParagraph|\bRoute|\bFlight|\bPage|\bJuche|#)\s*)$"), None),
     ("money", re.compile(r"(?:[$€£₩¥]|\bUS\$?|\bUSD|\bEUR|\bRUB)\s*$"),
      re.compile(r"\s*(?i:dollars|won|rubles|roubles|euros|yuan|usd|eur)\b")),
@@ -92,21 +102,24 @@ _KIND_RULES: tuple[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None], .
     ("time", None, re.compile(r":\d{2}|\s*(?:a\.m\.|p\.m\.|(?i:am|pm|o'clock|hrs)\b|GMT|UTC|KST)")),
     ("ordinal", None, re.compile(r"(?:st|nd|rd|th)\b")),
     ("decade", None, re.compile(r"['’]?s\b")),
-    ("age", re.compile(r"\b(?i:aged|age\s+of|ages?)\s*(?:\d{1,2}\s*(?:[-–]|to|and)\s*)?$"), re.compile(r"[\s-]*(?i:years?|yrs?)[\s-]*(?i:old)\b")),
+    ("age", re.compile(r"\b(?i:aged|age\s+of|ages?)\s*(?:\d{1,2}\s*(?:[-–]|to|and)\s*)?$"),  # and "aged 18-25"
+     re.compile(r"[\s-]*(?i:years?|yrs?)[\s-]*(?i:old)\b")),
     ("distance", None, re.compile(r"[\s-]*(?i:km|kilomet(?:er|re)s?|miles?|m|met(?:er|re)s?|feet|ft|yards?)\b")),
     ("caliber", None, re.compile(r"[\s-]*(?i:mm|millimet(?:er|re)s?|cm|calibre|caliber)\b")),
     ("measure", None, re.compile(r"[\s-]*(?i:tons?|tonnes?|barrels?|litres?|liters?|kg|kilograms?|pounds?|lbs?"
                                  r"|hectares?|acres?|square|sq)\b")),
     ("duration", None, re.compile(r"[\s-]*(?P<unit>(?i:days?|weeks?|months?|years?|hours?|minutes?|decades?|nights?))\b")),
     # "March 4, 2025", and the second day of "Dec. 14-15", "Oct. 8 and 13"
-    ("date", re.compile(rf"\b{_MONTH}\s*(?:\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*|\s*(?:[-–]|to|and|through)\s*))?$"), re.compile(rf"\s*(?:of\s+)?{_MONTH}(?!\w)")),
+    ("date", re.compile(rf"\b{_MONTH}\s*(?:\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*|\s*(?:[-–]|to|and|through)\s*))?$"),
+     re.compile(rf"\s*(?:of\s+)?{_MONTH}(?!\w)")),
     ("year", re.compile(r"\b(?:19|20)\d\d[-–/]$"), None),
 )
 _RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to|or|and)\s*$", re.IGNORECASE)
 _AFTER_QUALIFIER = re.compile(r"(?:\s*(?:or\s+so|or\s+more|-?odd)\b|\+|-plus\b)", re.IGNORECASE)
 _PHRASAL = re.compile(r"\b(?i:hand(?:ed|s|ing)?|turn(?:ed|s|ing)?|t(?:ake|akes|aken|aking|ook)|pass(?:ed|es|ing)?|"
                       r"hand(?:ed)?\s+it|move[ds]?|roll(?:ed)?)\s+$")
-_NOT_FIRST = frozenset({"over", "under", "some", "just", "only", "estimated", "further", "additional", "about", "around"})
+_NOT_FIRST = frozenset({"over", "under", "some", "just", "only", "estimated", "further", "additional",
+                        "about", "around"})  # "talks about almost 6,000": "about" belongs to the verb
 _ONE_SKIP_BEFORE = re.compile(r"\b(?i:no|any|every|the|this|that|which|each)\s+$")
 _ONE_SKIP_AFTER = re.compile(r"\s*(?:-|(?i:of|another|or\s+two|or\s+other)\b)")
 
@@ -140,6 +153,11 @@ def find_quantities(text: str, lexicon: Lexicon | None = None) -> list[Quantity]
 
 
 def _atom(text: str, m: re.Match[str]) -> Quantity | None:
+    if m.group("and_half"):
+        whole = m.group("whole")
+        scale = _SCALES[m.group("half_scale").lower()]
+        value = ((float(whole) if whole.isdigit() else words_value(whole)) + 0.5) * scale
+        return Quantity(m.start(), m.end(), value, value, False, "", "count", scale=scale)
     if m.group("fraction"):
         if re.search(r"\b(?i:first|second|latter|former|last|other)\s+$", text[max(0, m.start() - 12):m.start()]):
             return None  # "the second half of 2024" is a time
@@ -158,6 +176,8 @@ def _atom(text: str, m: re.Match[str]) -> Quantity | None:
         if words.lower() == "one" and (_ONE_SKIP_BEFORE.search(text, 0, m.start())
                                        or _ONE_SKIP_AFTER.match(text, m.end())):
             return None
+        if words.lower() in _SCALES:
+            return None  # a scale word alone is part of a vague phrase: "a couple of thousand"
         value = words_value(words)
         scale = max((v for w, v in _SCALES.items() if len(w) > 2 and w in words.lower()), default=1)
     else:
@@ -172,8 +192,13 @@ def _atom(text: str, m: re.Match[str]) -> Quantity | None:
 
 
 def words_value(words: str) -> float:
-    """The value of number words: "twenty-five thousand" -> 25000, "half a million" -> 500000."""
+    """The value of number words: "twenty-five thousand" -> 25000, "half a million" -> 500000,
+    "a quarter of a million" -> 250000."""
     tokens = re.findall(r"[a-z]+", words.lower())
+    factor = 1.0
+    if "of" in tokens and {"quarter", "quarters"} & set(tokens[:2]):  # "a quarter of a million"
+        factor = 0.75 if tokens[0] == "three" else 0.25
+        tokens = tokens[tokens.index("of") + 1:]
     total, current = 0.0, 0.0
     for token in tokens:
         if token in _WORD_VALUES:
@@ -185,9 +210,7 @@ def words_value(words: str) -> float:
         elif token in _SCALES:
             total += (current or 1) * _SCALES[token]
             current = 0
-    value = total + current
-    if "quarter" in tokens[:2] or "quarters" in tokens[:2]:
-        return value * (0.75 if tokens[0] == "three" else 0.25)  # "a quarter of a million"
+    value = (total + current) * factor
     return value / 2 if tokens and tokens[0] == "half" else value
 
 

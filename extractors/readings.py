@@ -4,8 +4,9 @@ Without a parser, the category comes from the words around the number, most spec
 
 1. a noun before it with "of" ("the deaths of 100", "a first wave of 6,000");
 2. the counted noun after it ("4,700 casualties", "150 missiles", "50 of its 240 mm rocket launchers");
-3. a noun the number is said of ("casualties reach 4,700", "the toll at 1,500"), a force's size
-   ("the troops number 11,000") or a pronoun for a noun of the sentence before ("They number 12,000");
+3. a noun the number is said of ("casualties reach 4,700", "the toll at 1,500") or set off after
+   ("the troops, some 11,000, are ...", "shells - as many as 5 million"), a force's size ("the troops
+   number 11,000") or a pronoun for a noun of the sentence before ("They number 12,000");
 4. the figure just before it, for another value of the same ("up from the 3,000");
 5. a share of a total ("2,000 of the 15,000 soldiers sent have been killed"): what happened to the share;
 6. for people ("600 troops", "an 11,000-strong contingent", a bare "another 3,000") the nearest
@@ -30,11 +31,12 @@ PEOPLE = frozenset({"troops_deployed", "killed", "wounded", "casualties", "captu
 # The noun phrase after a number ends at punctuation (not the full stop of an initial: "N. Korean")
 # or at a word that starts a new phrase.
 _PHRASE_STOP = re.compile(
-    r"[,;:()\[\]\"“”!?—–]|(?<!\b[A-Z])\.|\b(?i:were|was|is|are|be|been|being|have|has|had|will|would|could|may|might|who|whom|"
-    r"which|that|to|in|into|on|at|from|for|by|with|as|after|before|since|during|while|when|than|but|and|or|"
+    r"[,;:()\[\]\"“”!?—–]|(?<!\b[A-Z])\.|"
+    r"\b(?i:were|was|is|are|be|been|being|have|has|had|will|would|could|may|might|who|whom|which|that|"
+    r"to|in|into|on|at|from|for|by|with|as|after|before|since|during|while|when|than|but|and|or|"
     r"said|says|including|according|across|near|inside|out)\b")
 _PHRASE_WORDS = 6  # the counted noun is among the first words after the number (calibres not counted)
-_NOT_A_WORD = re.compile(r"[\d]|(?i:mm|cm)$")  # "240 mm" in "50 of its 240 mm rocket launchers"
+_NOT_A_WORD = re.compile(r"\S*\d\S*|(?i:mm|cm)")  # "240 mm" in "50 of its 240 mm rocket launchers"
 _OF_LINK = re.compile(r"\s+(?i:of|among|totall?ing|numbering)\s+(?:(?i:the|its|their|his|some|at\s+least)\s+)?")
 _PREDICATE_REACH = 14  # words between a number and what is said of it
 _ADJACENT = 1  # a predicate this close beats a "total" reading: "a fraction of the 600 troops killed"
@@ -49,23 +51,31 @@ _DURATION_REACH = 80
 _NOT_A_SPAN = re.compile(r"\s*(?i:later|ago|earlier|afterwards|after)\b")  # "two days later" is not a deployment
 _SUBJECT_WORDS = 8  # "N. Korean casualties in Russia reach 4,700": the noun is a few words before the link
 _REFERENCE_WORDS = 4  # "put the number at", "the agency's estimate is"
-_REFERENCE_LINK = re.compile(r"\s+(?i:of|at|to)\s+")  # "the figure of 3,000", "the total to 14,000"
+_REFERENCE_WAY = r"\s+(?:(?i:is|was|are|were|now|has|had|been|estimated|believed|thought|put|set)\s+){0,3}"
+_REFERENCE_VERB = re.compile(_REFERENCE_WAY)  # "their number is estimated at 12,000"
+_REFERENCE_LINK = re.compile(_REFERENCE_WAY + r"(?i:of|at|to)\s+")  # "the figure of 3,000", "the total to 14,000"
 _SIZE_LINK = re.compile(r"(?i:number(?:s|ed|ing)?|total(?:s|led|ed|ling|ing)?)")  # the size of a force
-_PRONOUN = re.compile(r"\b(?i:they|these|those)\s*,?\s*$")
+# "the troops, some 11,000, are ...", "shells - as many as 5 million -", "Casualties: 4,000": the number
+# set off after a noun says how many of it there are
+_APPOSITION = re.compile(r"(?:[,(:—–]|\s-)\s*$")
+_APPOSITION_END = re.compile(r"\s*(?:(?i:of\s+them)\s*)?(?:[,);:—–]|\s-\s|\.?\s*$)")
+_PRONOUN = re.compile(r"\b(?i:they|these|those)(?:\s+(?i:now|still|currently|already|reportedly|together))?\s*,?\s*$")
 _PARTITIVE = re.compile(r"\s+(?i:of)\s+(?:(?i:the|its|their|those|these|an\s+estimated)\s+)?")
+_SPACES = re.compile(r"\s*")  # always matches
 _CLOSING_QUOTES = re.compile(r"[\"”’']*")  # always matches
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’-]*)")
 _BARE_NEXT = frozenset({"of", "more", "others", "other", "additional", "further", "so", "odd", "plus", "had", "have",
                         "were", "are", "now", "already", "still", "reportedly", "all", "each", "altogether",
                         "it", "they", "he", "she", "we", "you", "its", "their"})
+_NAME_THEN_VERB = re.compile(r"\s+(?:[a-z]+ed|gave|gives|put|puts|says|said|has|had|cites|estimates|claims)\b")
 _LY_NOUNS = frozenset({"ally", "family", "supply", "assembly", "rally", "anomaly", "italy"})
 _STRONG = re.compile(r"[-‐ ]strong\b(?:\s+[\w-]+){0,2}", re.IGNORECASE)
 _ARTICLE = r"the|an|a|some|its|their|earlier|previous|initial"
 # Words that do not add distance between a number and its predicate ("600 of them have been killed",
 # "200 were believed to have been killed").
-_FILLER_WORDS = frozenset({"were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "of", "them", "whom",
-                           "those", "these", "already", "now", "still", "reportedly", "also", "then", "so", "far",
-                           "believed", "thought", "estimated", "feared", "said", "reported", "likely", "to",
+_FILLER_WORDS = frozenset({"were", "was", "is", "are", "be", "been", "being", "have", "has", "had", "of", "them",
+                           "whom", "those", "these", "already", "now", "still", "reportedly", "also", "then", "so",
+                           "far", "believed", "thought", "estimated", "feared", "said", "reported", "likely", "to",
                            "actually", "probably", "eventually"})
 
 
@@ -130,7 +140,11 @@ def read(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], previ
         return Reading("troops_deployed", head_end, people=True)
     if predicate:
         return Reading(predicate[0], head_end, people=True)
-    referred = (previous or before.category) if head is None and _refers_back(text, sentence, q, lexicon) else None
+    reference = _refers_back(text, sentence, q, lexicon)  # also "the estimate is 11,000 soldiers"
+    if reference is None:
+        return None
+    referred = (previous or before.category or _referent(text, sentence.start, reference, lexicon)
+                or (_referent(text, before.sentence.start, before.sentence.end, lexicon) if before.sentence else None))
     return Reading(referred, head_end, people=referred in PEOPLE) if referred else None
 
 
@@ -158,13 +172,15 @@ def _counts_something_else(text: str, q: Quantity, lexicon: Lexicon) -> bool:
     """True when the word after a number is a noun of no category ("12 brigades", "three generals").
 
     A bare number is followed by punctuation, a function word or pronoun ("the 12,000 it sent"),
-    "of them", "more", an adverb ("10,000 actually saw combat") or a verb ("3,000 followed", "600
-    died", "200 listed as missing").
+    "of them", "more", an adverb ("10,000 actually saw combat"), a verb ("3,000 followed", "600
+    died", "200 listed as missing") or a name that starts a clause ("the figure of 7,000 Kyiv gave").
     """
     word = _NEXT_WORD.match(text, q.end)
     if not word or word.group(1).lower() in _BARE_NEXT or _PHRASE_STOP.fullmatch(word.group(1)):
         return False
     lowered = word.group(1).lower()
+    if word.group(1)[0].isupper() and _NAME_THEN_VERB.match(text, word.end(1)):
+        return False  # a name that starts a clause: "the 3,000 Seoul cited" (not "1,000 Kursk residents")
     if lowered.endswith("ed") or (lowered.endswith("ly") and lowered not in _LY_NOUNS):
         return False  # a verb ("200 listed as missing", "3,000 moved up") or an adverb
     return not lexicon.predicates.match(text, word.start(1))
@@ -186,7 +202,7 @@ def _head(text: str, sentence: Sentence, q: Quantity, here: list[Quantity], lexi
     following = [other.start for other in here if other.start >= q.end]
     if following:
         end = min(end, following[0])
-    words = [w for w in re.finditer(r"\S+", text[begin:end]) if not _NOT_A_WORD.search(w.group())]
+    words = [w for w in re.finditer(r"\S+", text[begin:end]) if not _NOT_A_WORD.fullmatch(w.group())]
     if len(words) > _PHRASE_WORDS:
         end = begin + words[_PHRASE_WORDS - 1].end()
     return lexicon.nouns.search(text, begin, end)
@@ -202,11 +218,16 @@ def _subject_noun(text: str, sentence: Sentence, q: Quantity, here: list[Quantit
     "they" the force of the sentence before ("They number about 12,000").
     """
     link = _ends_with(lexicon.links, text, sentence.start, q.start, "")
+    size = link is not None and bool(_SIZE_LINK.match(text, link))
+    apposition = _APPOSITION.search(text, max(sentence.start, q.start - 3), q.start)
+    if link is None and apposition and not q.vague and _APPOSITION_END.match(text, q.end, sentence.end):
+        link, size = apposition.start(), True  # "the troops, some 11,000, are ...", "casualties (about 4,000)"
     if link is None:
         return None
-    size = bool(_SIZE_LINK.match(text, link))
-    if size and _PRONOUN.search(text, max(sentence.start, link - 12), link):
-        return _referent(text, before, lexicon) if before else None
+    pronoun = _PRONOUN.search(text, max(sentence.start, link - 12), link) if size else None
+    if pronoun:  # "North Korea sent a force, and they number ...", "... a force. They number ..."
+        return _referent(text, sentence.start, pronoun.start(), lexicon) or (
+            _referent(text, before.start, before.end, lexicon) if before else None)
     reach = _words_back(text, sentence.start, link, _SUBJECT_WORDS)
     for terms in (lexicon.of_nouns, lexicon.nouns):
         found = [m for m in terms.finditer(text, reach, link) if (size or terms.label(m) != PERSONNEL)
@@ -223,14 +244,14 @@ def _said_of(text: str, position: int, lexicon: Lexicon) -> str:
 
     "NK troops killed in Kursk total 600" counts the dead; "the troops number 11,000" the force.
     """
-    predicate = lexicon.predicates.match(text, position + len(text[position:]) - len(text[position:].lstrip()))
+    predicate = lexicon.predicates.match(text, _SPACES.match(text, position).end())  # type: ignore[union-attr]
     return lexicon.predicates.label(predicate) if predicate else "troops_deployed"
 
 
-def _referent(text: str, sentence: Sentence, lexicon: Lexicon) -> str | None:
-    """The category of the last counted noun of ``sentence``: a force of people is a deployment."""
-    found = sorted(lexicon.of_nouns.finditer(text, sentence.start, sentence.end)
-                   + lexicon.nouns.finditer(text, sentence.start, sentence.end), key=lambda m: m.start())
+def _referent(text: str, start: int, end: int, lexicon: Lexicon) -> str | None:
+    """The category of the last counted noun in ``text[start:end]``: a force of people is a deployment."""
+    found = sorted(lexicon.of_nouns.finditer(text, start, end) + lexicon.nouns.finditer(text, start, end),
+                   key=lambda m: m.start())
     if not found:
         return None
     last = found[-1]
@@ -256,14 +277,18 @@ def _share_of_total(text: str, sentence: Sentence, q: Quantity, here: list[Quant
     return found[0] if found else None
 
 
-def _refers_back(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> bool:
-    """True for a number given as a figure named before: "put the number at 11,000", "the estimate is 11,000"."""
+def _refers_back(text: str, sentence: Sentence, q: Quantity, lexicon: Lexicon) -> int | None:
+    """Where the word that makes the number a figure named before starts, if there is one.
+
+    "put the number at 11,000", "the agency's estimate is 11,000", "their number is estimated at 12,000".
+    """
     reach = _words_back(text, sentence.start, q.start, _REFERENCE_WORDS + 1)
     for m in reversed(lexicon.references.finditer(text, reach, q.start)):
         link = _ends_with(lexicon.links, text, m.end(), q.start, "")
-        if _REFERENCE_LINK.fullmatch(text, m.end(), q.start) or (link is not None and not text[m.end():link].strip()):
-            return True
-    return False
+        if _REFERENCE_LINK.fullmatch(text, m.end(), q.start) or (
+                link is not None and _REFERENCE_VERB.fullmatch(text, m.end(), link)):
+            return m.start()
+    return None
 
 
 def _ends_with(terms: Terms, text: str, start: int, end: int, filler: str) -> int | None:

@@ -6,13 +6,17 @@ of a side, in this order:
 
 1. in the noun phrase after it ("600 North Korean troops", "1,000 Russian soldiers");
 2. the nearest name before it in the sentence ("North Korea sent 3,000"; "Russia has lost 5,000");
-3. else the first name after it ("out of 15,000 fighters, the DPRK had lost ...");
-4. else the side the previous sentences were about ("Photographs of 101 soldiers were displayed").
+3. else the first name after it, up to a turn of the sentence ("out of 15,000 fighters, the DPRK
+   had lost ..."; not "3,000 workers could follow, while Ukraine says ...");
+4. else the side the previous sentences were about ("Photographs of 101 soldiers were displayed"),
+   and for a headline, the side of the sentences after it ("3,000 dead, NIS says").
 
-A name does not own a number when it is a place or a destination ("sent to Russia", "Russia's
-war", "in Ukraine's Kursk region"), the source of a claim ("Ukraine said", "South Korea's spy agency"
-is a claimant, masked before the scan). For people, a North Korean *weapon* names the other side
-("a North Korean missile killed 20 people": the 20 are not North Korea's dead).
+A name does not own a number when it is a place or a destination ("sent to Russia", "shipped to
+eastern Russia", "aboard Russian ships", "Russia's war", "in Ukraine's Kursk region"), the ally
+helped ("to replace Russian units"), a speaker ("Ukraine's General Staff talks about ...") or the
+source of a claim ("Ukraine said", "South Korea's spy agency" is a claimant, masked before the
+scan). For people, a North Korean *weapon* names the other side ("a North Korean missile killed 20
+people": the 20 are not North Korea's dead), but not its crew ("North Korean artillery crews").
 """
 
 from __future__ import annotations
@@ -35,10 +39,14 @@ _PREPOSITION_BEFORE = re.compile(
 _NOT_OWNER_AFTER = re.compile(
     r"\s*(?:['’ʼ]s\s+)?(?i:war|invasion|territory|soil|region|oblast|border|side|front|frontline|conflict|"
     r"full[\s-]scale|aggression|Kursk|government|officials|authorities|media|ministry|president|leader|"
-    r"and\s+North\s+Korea|-North\s+Korea|-held|-occupied|-controlled|"
-    # a speaker, not an owner: "Ukraine's General Staff talks about 6,000 casualties"
-    r"General\s+Staff|(?:military\s+)?intelligence|spy|security\s+service|spokes(?:man|woman|person)|envoy|"
-    r"ambassador|embassy|minister|foreign|defen[cs]e\s+minist\w+)\b")
+    r"and\s+North\s+Korea|-North\s+Korea|-held|-occupied|-controlled)\b")
+# A speaker or a source, not an owner: "Ukraine's General Staff talks about 6,000 casualties", "the
+# South Korean figure is 15,000". Inside a number's noun phrase the name still owns it ("12 Russian
+# intelligence officers").
+_SPEAKER_AFTER = re.compile(
+    r"\s*(?:['’ʼ]s\s+)?(?i:General\s+Staff|(?:military\s+)?intelligence|spy|security\s+service|"
+    r"spokes(?:man|woman|person)|envoy|ambassador|embassy|minister|foreign|defen[cs]e\s+minist\w+|"
+    r"figures?|estimates?|assessment|data|count|tally|report)\b")
 _RECEIVER_AFTER = re.compile(r"\s+(?i:with)\b")  # "provided Russia with ..."
 # A name after the number owns it only up to a turn of the sentence: in "3,000 workers could follow,
 # while Ukraine says ..." Ukraine is the subject of another clause.
@@ -55,7 +63,7 @@ def side_of(text: str, sentences: list[Sentence], index: int, start: int, end: i
     North Korean *weapon* named before it does not make the people North Korean).
     """
     sentence = sentences[index]
-    phrase = _mentions(text, end, head_end, lexicon, sentence, people=False)
+    phrase = _mentions(text, end, head_end, lexicon, sentence, people=False, in_phrase=True)
     if phrase:
         sides = {side for _, side in phrase}
         return OTHER if OTHER in sides else NORTH_KOREA
@@ -82,7 +90,7 @@ def topic(text: str, sentences: list[Sentence], index: int, lexicon: Lexicon) ->
         found = _sides(text, previous, lexicon)
         if found:
             return NORTH_KOREA if NORTH_KOREA in found else OTHER
-    if not any(_sides(text, previous, lexicon) for previous in sentences[:index]):
+    if index <= _LOOKBACK_SENTENCES:  # nothing before it names a side: a headline or a lead
         for following in sentences[index + 1:index + 1 + _LOOKAHEAD_SENTENCES]:
             found = _sides(text, following, lexicon)
             if found:
@@ -101,7 +109,7 @@ def names_north_korea(text: str, sentence: Sentence, lexicon: Lexicon) -> bool:
 
 
 def _mentions(text: str, start: int, stop: int, lexicon: Lexicon, sentence: Sentence,
-              people: bool) -> list[tuple[int, str]]:
+              people: bool, in_phrase: bool = False) -> list[tuple[int, str]]:
     """(position, side) of the names that may own a number in ``text[start:stop]``, in order."""
     masked = [(s.start, s.end) for s in sources(text, sentence, lexicon)]
     found: list[tuple[int, str]] = []
@@ -113,7 +121,8 @@ def _mentions(text: str, start: int, stop: int, lexicon: Lexicon, sentence: Sent
             if side == NORTH_KOREA and people and _is_weapon(text, m.end(), lexicon):
                 found.append((m.start(), OTHER))  # the people a North Korean weapon killed are not North Korea's
                 continue
-            if side == OTHER and not _owns(text, m, sentence, lexicon):
+            if side == OTHER and not (_owns(text, m, sentence, lexicon)
+                                      and (in_phrase or not _SPEAKER_AFTER.match(text, m.end()))):
                 continue
             found.append((m.start(), side))
     return sorted(found)

@@ -220,3 +220,154 @@ def test_events() -> None:
     assert ("ceremony_award", PUBLISHED) in events
     assert ("capture", date(2025, 1, 9)) in events
     assert ("weapons_transfer", None) in events
+
+
+# --- Rules added when set-b became a development set. Examples are written for these tests. ---
+
+# A lead that makes the text relevant but leaves the topic on Russia's side, so that a sentence
+# after it is North Korea's only when it says so itself (by name or abbreviation).
+RUSSIAN_TOPIC = LEAD + "Russian units have also taken heavy losses in the region.\n\n"
+
+
+def figures_after_russia(sentence: str) -> list[tuple[str, float, float]]:
+    return [(f.category, f.low, f.high) for f in run(RUSSIAN_TOPIC + sentence).figures]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # shares written as fractions
+        ("Pyongyang's shells now make up about half of the ammunition Russian gunners fire.",
+         [("ammo_share_percent", 50, 50)]),
+        ("North Korea supplies a quarter of Russia's artillery rounds.", [("ammo_share_percent", 25, 25)]),
+        # numbers after their noun: "numbering", an apposition, a force's size
+        ("The North Korean detachment, numbering roughly 2,500, moved to the border.",
+         [("troops_deployed", 2500, 2500)]),
+        ("Pyongyang's soldiers, some 4,000, are dug in near Sudzha.", [("troops_deployed", 4000, 4000)]),
+        ("North Korean losses (about 3,500) are rising.", [("casualties", 3500, 3500)]),
+        ("North Korea has sent artillery shells - as many as 5 million, Seoul says.", [("shells", 5e6, 5e6)]),
+        ("North Korean casualties: 4,000", [("casualties", 4000, 4000)]),
+        ("North Korean soldiers number 9,000 in the region, while Moscow keeps 40,000 of its own there.",
+         [("troops_deployed", 9000, 9000)]),
+        ("NK troops killed near Sudzha total about 450.", [("killed", 450, 450)]),
+        # passive voice and sentence starts
+        ("About 250 North Korean soldiers are thought to have been killed near Sudzha.", [("killed", 250, 250)]),
+        ("Some 1,200 North Korean soldiers have been wounded since spring.", [("wounded", 1200, 1200)]),
+        ("Twelve hundred North Korean troops were moved up to the front.", [("troops_deployed", 1200, 1200)]),
+        # abbreviations name the owner even after a sentence about Russia
+        ("The DPRK has sent 4,000 more soldiers.", [("troops_deployed", 4000, 4000)]),
+        ("KPA units numbering 2,000 men reached the front.", [("troops_deployed", 2000, 2000)]),
+        ("N. Korea has lost 800 soldiers there.", [("casualties", 800, 800)]),
+        ("NK has sent 300 combat engineers.", [("sappers", 300, 300)]),
+        # "fewer than", "X or Y", a narrow no-break space, "10-12,000"
+        ("Fewer than 400 North Korean soldiers remain at the front.", [("troops_deployed", 400, 400)]),
+        ("North Korea sent 8,000 or 9,000 troops.", [("troops_deployed", 8000, 9000)]),
+        ("North Korea has sent 13\u202f000 troops.", [("troops_deployed", 13000, 13000)]),
+        ("North Korea has sent 10-12,000 troops.", [("troops_deployed", 10000, 12000)]),
+        # a share of a total takes what happened to it; the total is the force
+        ("Around 1,000 of the 12,000 North Korean soldiers sent to Kursk are believed to have been wounded.",
+         [("wounded", 1000, 1000), ("troops_deployed", 12000, 12000)]),
+        # an adverb after a bare number does not make it a count of something else
+        ("Of the North Korean troops sent, between 8,000 and 9,000 actually saw combat.",
+         [("troops_deployed", 8000, 9000)]),
+        # "killed, wounded" in a headline is both together
+        ("Kyiv: 2,000 North Korean soldiers killed, wounded in a month", [("casualties", 2000, 2000)]),
+        # a compass word or "aboard" does not make Russia the owner of people moved there
+        ("About 2,000 North Korean soldiers were moved to Vladivostok aboard Russian transport ships.",
+         [("troops_deployed", 2000, 2000)]),
+        ("About 2,000 North Korean soldiers were shipped to eastern Russia for training.",
+         [("troops_deployed", 2000, 2000)]),
+        # a name after a turn of the sentence owns nothing before it; an artillery crew are people
+        ("A further 2,000 North Korean workers could arrive soon, while Ukraine says Russian units are retreating.",
+         [("workers", 2000, 2000)]),
+        ("Kyiv says 600 North Korean artillery crews are deployed in Kursk.", [("troops_deployed", 600, 600)]),
+        ("A first wave of about 4,000 North Korean troops left in May.", [("troops_deployed", 4000, 4000)]),
+        ("Ukraine now holds six North Korean prisoners, up from two in January.",
+         [("captured", 6, 6), ("captured", 2, 2)]),
+    ],
+)
+def test_figures_in_written_examples_of_new_rules(sentence: str, expected: list[tuple[str, float, float]]) -> None:
+    assert sorted(figures_after_russia(sentence)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "One North Korean officer who was about to be captured blew himself up.",  # a count of one is a story
+        "In 1953, the armistice ended a war in which 400,000 North Korean soldiers were killed.",  # history
+        "Since 1997, when floods killed thousands of North Koreans, aid has dwindled.",  # history, vague
+        "Fighting in the region has killed tens of thousands.",  # vague, and North Korea not named
+        "North Korea sends half of the shells it makes to Russia.",  # Russia receives them: no share of its fire
+        "Half of Russia's economy now works for the war.",  # a share of no ammunition
+        "The pace of shipments slowed by roughly a third in the winter.",
+        "South Korea deployed 500 more troops to the border.",  # South Korea is another side
+        "Kyiv said 12 Russian intelligence officers were killed in the strike.",  # a name in the phrase owns it
+        "About 2,000 Ukrainians remain in Russian captivity; Kyiv holds fewer than 10 North Koreans.",  # a clause
+    ],
+)
+def test_traps_of_new_rules_are_not_figures(sentence: str) -> None:
+    assert figures(sentence) == []
+
+
+def test_a_headline_takes_its_owner_from_the_sentences_after_it() -> None:
+    text = ("2,500 dead, Kyiv says\n\n"
+            "North Korea has lost many soldiers fighting for Russia in the Kursk region, Ukraine says.")
+    assert [(f.category, f.low) for f in run(text).figures] == [("killed", 2500)]
+
+
+def test_a_pronoun_takes_the_force_of_the_sentence_before() -> None:
+    text = LEAD + "Pyongyang has quietly built up a force in the Kursk region. They now number around 9,000."
+    assert [(f.category, f.low) for f in run(text).figures] == [("troops_deployed", 9000)]
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        ("The Pentagon put the number at 10,000.", ("troops_deployed", 10000)),
+        ("That is well below the figure of 7,000 Kyiv gave.", ("troops_deployed", 7000)),
+        ("Their number is estimated at 4,500.", ("troops_deployed", 4500)),
+    ],
+)
+def test_the_number_the_figure_refer_to_the_figure_before(second: str, expected: tuple[str, float]) -> None:
+    text = LEAD + "North Korea has sent 3,000 soldiers to Russia, the NIS said. " + second
+    assert expected in [(f.category, f.low) for f in run(text).figures]
+
+
+def test_materiel_may_continue_the_supply_account_of_the_sentence_before() -> None:
+    text = LEAD + "North Korea has shipped 20,000 containers to Russia.\n\nThat would hold about 4 million shells."
+    assert ("shells", 4_000_000) in [(f.category, f.low) for f in run(text).figures]
+    test = LEAD + "North Korea fired 10 ballistic missiles into the sea last month."  # no supply before it
+    assert run(test).figures == ()
+    text = LEAD + "It has also shipped artillery shells. The shells, some 3 million of them, came by rail."
+    assert [(f.category, f.low) for f in run(text).figures] == [("shells", 3_000_000)]
+    test = LEAD + "North Korea has supplied shells to Russia. It also fired 10 missiles into the sea on Tuesday."
+    assert run(test).figures == ()
+
+
+def test_a_question_and_answer_text_keeps_its_subject() -> None:
+    text = (LEAD + "How many North Korean soldiers have died?\n\nNobody outside Pyongyang knows.\n\n"
+            "Estimates vary widely.\n\nWhat do analysts say?\n\nThe consensus is grim.\n\n"
+            "Most put the dead at about 2,000.")
+    assert [(f.category, f.low) for f in run(text).figures] == [("killed", 2000)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("Seventy-five years ago, North Korean troops crossed into the South and started a war. Both sides lost "
+         "hundreds of thousands of soldiers in the war. North Korean veterans and the troops of both sides are "
+         "remembered, and the war is still not formally over."),  # the Korean War: no Russia, no Ukraine
+        ("About 28,500 American troops are stationed in South Korea to deter North Korea. North Korean soldiers "
+         "fired warning shots at the border, and US forces went on alert."),
+    ],
+)
+def test_not_relevant_when_only_other_wars_and_armies_link_north_korea(text: str) -> None:
+    assert not run(text).relevant
+
+
+def test_a_feature_is_relevant_from_one_link_and_sentences_about_the_soldiers() -> None:
+    text = ("The Mothers Who Wait\n\nIn a fishing town, families say their sons left for special training.\n\n"
+            "The town has been quiet since.\n\nNorth Korea has never said how many of its soldiers died.\n\n"
+            "Officials say North Korean soldiers sent to Russia have been killed in large numbers.\n\n"
+            "North Korea held ceremonies for soldiers who fell abroad.")
+    assert run(text).relevant

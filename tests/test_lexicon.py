@@ -89,6 +89,8 @@ def test_qualifiers_know_which_are_approximate(lexicon: Lexicon) -> None:
         (lambda d: d["relevance"].update(colour=["red"]), "relevance.colour: unknown key"),
         (lambda d: d.update(extra={}), "extra: unknown key"),
         (lambda d: d["relevance"].pop("link"), "relevance.link: missing"),
+        (lambda d: d["relevance"].pop("war_sides"), "relevance.war_sides: missing"),
+        (lambda d: d["figures"].pop("references"), "figures.references: missing"),
         (lambda d: d["relevance"].update(north_korea="North Korea"), "relevance.north_korea: must be a non-empty list"),
         (lambda d: d["relevance"].update(north_korea=[]), "relevance.north_korea: must be a non-empty list"),
         (lambda d: d["relevance"].update(north_korea=["North Korea", 3]), "relevance.north_korea[1]: must be a non-empty string"),
@@ -136,3 +138,19 @@ def test_an_analyst_can_add_a_claimant_without_code(tmp_path: Path) -> None:
     lexicon = load_lexicon(write(tmp_path, data))
     assert labels(lexicon.claimants, "Estonia's foreign intelligence service said") == [
         ("Estonia's foreign intelligence service", "Estonian intelligence")]
+
+
+def test_abbreviations_of_north_korea(lexicon: Lexicon) -> None:
+    text = "N. Korea, N Korea, N.Korean, NK, DPRK, KPA, Pyongyang; not NKVD, UNKNOWN or IN Korea"
+    assert [m.group() for m in lexicon.north_korea.finditer(text)] == [
+        "N. Korea", "N Korea", "N.Korean", "NK", "DPRK", "KPA", "Pyongyang"]
+
+
+def test_war_sides_name_russia_and_ukraine_only(lexicon: Lexicon) -> None:
+    assert [m.group() for m in lexicon.war_sides.finditer("Russian, Ukraine's, American, Chinese, both sides")] == [
+        "Russian", "Ukraine's"]
+
+
+def test_a_reference_word_stands_for_a_figure(lexicon: Lexicon) -> None:
+    assert [m.group() for m in lexicon.references.finditer("put the number at, the figure of, the estimate is")] == [
+        "number", "figure", "estimate"]

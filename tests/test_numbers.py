@@ -187,3 +187,100 @@ def test_words_value() -> None:
     assert words_value("twenty-five thousand") == 25_000
     assert words_value("half a dozen") == 6
     assert words_value("two hundred and fifty") == 250
+
+
+# --- Forms added when set-b became a development set. ---
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("half of the rounds", 50),
+        ("Half the ammunition", 50),
+        ("a quarter of the shells", 25),
+        ("one-third of its munitions", 33),
+        ("two thirds of all shells", 67),
+        ("three quarters of the rounds", 75),
+    ],
+)
+def test_shares_written_as_fractions_are_percentages(text: str, share: float) -> None:
+    q = only(text)
+    assert (q.kind, q.low, q.high) == ("percent", share, share)
+
+
+@pytest.mark.parametrize("text", ["the second half of 2024", "a third of a century", "half a dozen soldiers"])
+def test_fractions_that_are_not_shares(text: str) -> None:
+    assert all(q.kind != "percent" for q in find_quantities(text))
+
+
+def test_a_fraction_takes_its_qualifier() -> None:
+    q = only("roughly half of the rounds")
+    assert (q.qualifier, q.approximate, q.low) == ("roughly", True, 50)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12.000 soldiers", 12_000),  # a full stop as the thousands separator (European copy)
+        ("1.500.000 rounds", 1_500_000),
+        ("1,5 million rounds", 1_500_000),  # a decimal comma before a scale word
+        ("2.4mn shells", 2_400_000),
+        ("a quarter of a million rounds", 250_000),
+        ("three quarters of a million rounds", 750_000),
+        ("one and a half million rounds", 1_500_000),
+        ("11K troops", 11_000),
+        ("6M shells", 6_000_000),
+    ],
+)
+def test_more_written_forms(text: str, value: float) -> None:
+    q = only(text)
+    assert (q.low, q.high, q.kind) == (value, value, "count")
+
+
+def test_a_decimal_with_a_scale_word_stays_a_decimal() -> None:
+    assert only("2.125 million rounds").low == 2_125_000
+    assert only("1.5 million rounds").low == 1_500_000
+
+
+def test_pc_is_a_percentage() -> None:
+    assert only("40pc of the shells").kind == "percent"
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("10-12,000 troops", 10_000, 12_000),  # the thousands written once
+        ("2-3,000 troops", 2_000, 3_000),
+        ("500-1,000 troops", 500, 1_000),  # not 500,000
+        ("8,000 or 9,000 troops", 8_000, 9_000),
+        ("11.000-12.000 troops", 11_000, 12_000),
+        ("10 000-12 000 troops", 10_000, 12_000),  # space-grouped on both sides of the dash
+    ],
+)
+def test_more_ranges(text: str, low: float, high: float) -> None:
+    q = only(text)
+    assert (q.low, q.high, q.approximate) == (low, high, True)
+
+
+def test_up_from_a_single_number_is_no_range_frame() -> None:
+    text = "up from two a year earlier"
+    assert [text[q.start:q.end] for q in find_quantities(text)] == ["two"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [("Dec. 14-15", "date"), ("between Oct. 8 and 13", "date"),
+                                            ("aged 18-25", "age")])
+def test_the_second_number_of_a_day_or_age_range_is_no_count(text: str, kind: str) -> None:
+    assert {q.kind for q in find_quantities(text)} == {kind}
+
+
+def test_number_as_a_verb_is_a_count_and_as_a_noun_a_label() -> None:
+    assert only("the soldiers number 11,000").kind == "count"
+    assert only("Number 7 battalion").kind == "label"
+
+
+def test_about_before_another_qualifier_is_not_one() -> None:
+    assert only("talks about almost 6,000 casualties").qualifier == "almost"
+
+
+def test_a_scale_word_alone_is_no_number() -> None:
+    assert find_quantities("a couple of thousand troops") == []

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""nkwatch's performance benchmark: one command, a table on screen, the figures as JSON.
+
+    python3 tasks.py bench                 # or: .venv/bin/python benchmarks/run.py [--sizes 10000,100000,1000000]
+
+Measured in one run, on this machine:
+- floor: plain trafilatura (nkwatch's settings) over the 181 benchmark pages, one core, in-process;
+- cold cycle: the real monitor flow over RSS feeds serving those pages from a local HTTP server
+  (fetch, extract, de-duplicate, tag, store), pages/s and its ratio to the floor;
+- unchanged cycle: 200 feeds that all answer 304; wall time of the flow (Prefect's start-up is
+  measured and reported separately);
+- near-duplicate lookup per article and cycle start-up time with 10k, 100k, 1M synthetic articles
+  stored; store size per 10k articles;
+- peak memory (RSS) of the process running the cycles, and of its extraction workers.
+Needs ../shared/benchmarks/article-extraction; skips the page measurements cleanly without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH = ROOT.parent / "shared" / "benchmarks" / "article-extraction"
+
+from flows import prefect_env  # noqa: E402,F401  (Prefect settings before prefect is imported)
+
+
+def _pages() -> dict[str, bytes]:
+    return {p.name.removesuffix(".html.gz"): gzip.decompress(p.read_bytes())
+            for p in sorted((BENCH / "html").glob("*.html.gz"))}
+
+
+def floor(pages: dict[str, bytes], repeats: int) -> float:
+    """Pages per second of trafilatura alone, one core, same settings as nkwatch (median of runs)."""
+    import trafilatura
+
+    rates = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for key, html in pages.items():
+            trafilatura.extract(html, url=f"https://example.org/{key}", include_comments=False, favor_precision=True)
+        rates.append(len(pages) / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+def _config(folder: Path, feeds: list[tuple[str, str]], **extra: object) -> Path:
+    import yaml
+
+    cfg = {"database": str(folder / "nk.duckdb"), "seeds": str(ROOT / "seeds"),
+           "feeds": [{"name": n, "url": u} for n, u in feeds],
+           "http": {"allow_private_addresses": True, "retries": 0, "concurrency": 32, "per_host_concurrency": 16},
+           **extra}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def _page_site(pages: dict[str, bytes], n_feeds: int):  # type: ignore[no-untyped-def]
+    from flows.localsite import LocalSite
+    from flows.localsite_content import FeedItem
+
+    site = LocalSite()
+    keys = list(pages)
+    start = datetime(2025, 9, 1, tzinfo=UTC)
+    for f in range(n_feeds):
+        site.add_feed(f"/feeds/{f}.xml", f"Feed {f}", "rss")
+    for i, key in enumerate(keys):
+        site.add_page(f"/p/{key}.html", pages[key])
+        site.add_feed_entry(f"/feeds/{i % n_feeds}.xml",
+                            FeedItem(f"Story {i}", f"/p/{key}.html", published=start + timedelta(minutes=i)))
+    return site
+
+
+def prefect_startup() -> float:
+    from prefect import flow
+
+    @flow(name="bench-warm-up")
+    def warm_up() -> int:
+        return 1
+
+    started = time.perf_counter()
+    warm_up()
+    return time.perf_counter() - started
+
+
+def cold_cycle(pages: dict[str, bytes], workdir: Path) -> dict[str, float]:
+    from flows.monitor import monitor
+
+    site = _page_site(pages, n_feeds=10)
+    site.start()
+    try:
+        config = _config(workdir / "cold", [(f"feed-{i}", site.url(f"/feeds/{i}.xml")) for i in range(10)])
+        started = time.perf_counter()
+        summary = monitor(str(config))
+        wall = time.perf_counter() - started
+    finally:
+        site.stop()
+    return {"seconds": wall, "pages": summary["pages_read"], "pages_per_second": summary["pages_read"] / wall,
+            "stored": summary["new_articles"] + summary["duplicates"],
+            "longest_lock_seconds": summary["longest_lock_seconds"]}
+
+
+def unchanged_cycle(workdir: Path, n_feeds: int = 200) -> dict[str, float]:
+    from flows.localsite import LocalSite
+    from flows.localsite_content import FeedItem
+    from flows.monitor import monitor
+
+    site = LocalSite()
+    for f in range(n_feeds):
+        site.add_feed(f"/f/{f}.xml", f"Feed {f}", "rss",
+                      entries=[FeedItem(f"Item {f}-{i}", None, guid=f"g-{f}-{i}", summary="short " * 50)
+                               for i in range(3)])
+    site.start()
+    try:
+        config = _config(workdir / "unchanged", [(f"f{f}", site.url(f"/f/{f}.xml")) for f in range(n_feeds)])
+        monitor(str(config))  # primes the ETags
+        site.reset_log()
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            summary = monitor(str(config))
+            runs.append(time.perf_counter() - started)
+        assert summary["feeds_ok"] == n_feeds and all(o == "not_modified" for o in
+                                                      {f["outcome"] for f in summary["feeds"]})
+    finally:
+        site.stop()
+    return {"feeds": n_feeds, "median_seconds": statistics.median(runs), "cycle_seconds": summary["seconds"]}
+
+
+def synthetic_store(path: Path, n: int) -> None:
+    """``n`` articles with short synthetic text and 32 random band keys each, written in bulk."""
+    from storage.db import open_store
+
+    with open_store(path) as con:
+        step = 100_000
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            con.execute(
+                "INSERT INTO store.articles (id, url, canonical_url, source, feed, title, published, fetched_at,"
+                " extraction, text, content_hash) SELECT 'syn' || i, 'https://syn.example/' || i,"
+                " 'https://syn.example/' || i, 'feed', 'synthetic', 'Story ' || i, now(), now(), 'page',"
+                " repeat(md5(i::TEXT) || ' ', 40), md5('h' || i::TEXT) FROM range(?, ?) t(i)", [start, stop])
+            con.execute(
+                "INSERT INTO store.article_bands SELECT (hash(i, b) >> 1)::BIGINT, 'syn' || i"
+                " FROM range(?, ?) t(i), range(32) s(b)", [start, stop])
+
+
+def lookups(path: Path, samples: int = 200) -> float:
+    """Median ms of the near-duplicate look-up the store runs for each incoming article."""
+    from extractors.fingerprint import fingerprint_keys
+    from extractors.records import Article
+    from storage.articles import Incoming, _near_copy
+    from storage.db import open_store
+
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(5000)]
+    times = []
+    with open_store(path) as con:
+        for _ in range(samples):
+            text = " ".join(rng.choice(words) for _ in range(400))
+            _, keys = fingerprint_keys(text)
+            item = Incoming(Article("https://new.example/x", "t", text), "https://new.example/x", "h", tuple(keys),
+                            "feed", None)
+            started = time.perf_counter()
+            _near_copy(con, item, 0.5, 5)
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def startup(path: Path) -> float:
+    """Seconds for the first stage of a cycle (migrations check, feeds, seeds) on this store."""
+    from flows.config import parse_settings
+    from flows.cycle import prepare
+
+    settings = parse_settings({"database": str(path), "seeds": str(ROOT / "seeds"),
+                               "feeds": [{"name": "x", "url": "http://127.0.0.1:9/rss"}]})
+    runs = []
+    for i in range(3):
+        started = time.perf_counter()
+        prepare(settings, f"bench-{path.stem}-{i}-{time.time_ns()}")
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
+    rows = []
+    for n in sizes:
+        path = workdir / f"scale-{n}.duckdb"
+        started = time.perf_counter()
+        synthetic_store(path, n)
+        built = time.perf_counter() - started
+        rows.append({"articles": n, "build_seconds": built, "lookup_ms": lookups(path),
+                     "startup_seconds": startup(path), "file_mb": path.stat().st_size / 1e6})
+        print(f"  {n:>9,} articles: lookup {rows[-1]['lookup_ms']:.2f} ms, start-up {rows[-1]['startup_seconds']:.2f} s",
+              flush=True)
+    return rows
+
+
+def store_size_per_10k(workdir: Path) -> float:
+    """MB per 10k real-sized articles: the cold cycle's store, scaled."""
+    import duckdb
+
+    path = workdir / "cold" / "nk.duckdb"
+    with duckdb.connect(str(path), read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM store.articles").fetchone()[0]
+    return path.stat().st_size / 1e6 / n * 10_000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="stored-article counts for the scale test")
+    parser.add_argument("--json", type=Path, default=ROOT / "data" / "benchmark.json")
+    parser.add_argument("--floor-repeats", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        results["prefect_startup_seconds"] = prefect_startup()
+        if (BENCH / "html").is_dir():
+            pages = _pages()
+            results["floor_pages_per_second"] = floor(pages, args.floor_repeats)
+            results["cold_cycle"] = cold_cycle(pages, workdir)
+            results["cold_to_floor_ratio"] = (results["cold_cycle"]["pages_per_second"]  # type: ignore[index]
+                                              / results["floor_pages_per_second"])  # type: ignore[operator]
+            results["store_mb_per_10k_articles"] = store_size_per_10k(workdir)
+        else:
+            print(f"skipped the page measurements: {BENCH} is absent")
+        results["unchanged_cycle"] = unchanged_cycle(workdir)
+        results["scale"] = scale(workdir, [int(s) for s in args.sizes.split(",") if s])
+    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["peak_rss_workers_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(render(results))
+    print(f"\nfigures written to {args.json}")
+    return 0
+
+
+def render(r: dict) -> str:  # type: ignore[type-arg]
+    lines = [f"{'measure':<52} {'value':>14}", "-" * 67]
+
+    def row(name: str, value: str) -> None:
+        lines.append(f"{name:<52} {value:>14}")
+
+    row("Prefect start-up (first flow in the process)", f"{r['prefect_startup_seconds']:.1f} s")
+    if "floor_pages_per_second" in r:
+        row("floor: trafilatura alone, one core", f"{r['floor_pages_per_second']:.1f} pages/s")
+        c = r["cold_cycle"]
+        row(f"cold cycle, {c['pages']} pages end to end", f"{c['pages_per_second']:.1f} pages/s")
+        row("cold cycle / floor", f"{r['cold_to_floor_ratio']:.2f} x")
+        row("cold cycle: longest store lock held", f"{c['longest_lock_seconds']:.2f} s")
+        row("store size per 10k articles (real pages)", f"{r['store_mb_per_10k_articles']:.0f} MB")
+    u = r["unchanged_cycle"]
+    row(f"unchanged cycle, {u['feeds']} feeds answering 304 (median)", f"{u['median_seconds']:.2f} s")
+    for s in r["scale"]:
+        row(f"near-duplicate look-up at {s['articles']:,} stored", f"{s['lookup_ms']:.2f} ms")
+        row(f"cycle start-up at {s['articles']:,} stored", f"{s['startup_seconds']:.3f} s")
+    row("peak memory: cycle process", f"{r['peak_rss_mb']:.0f} MB")
+    row("peak memory: largest extraction worker", f"{r['peak_rss_workers_mb']:.0f} MB")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
