@@ -18,13 +18,13 @@ from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
 from extractors.feeds import parse_feed
-from extractors.fingerprint import canonical_url
+from extractors.fingerprint import canonical_url, content_hash
 from extractors.page import PageInput, PageResult, process_page, process_text
 from extractors.records import Article, FeedEntry, Skipped
 from extractors.seeds import SeedDocument, read_seeds
 from flows.config import Feed, Settings
 from flows.fetch import Fetched, run_fetches
-from flows.workers import map_with_timeout
+from flows.workers import WorkerPool
 from storage import articles as article_store
 from storage import claims as claim_store
 from storage import feeds as feed_store
@@ -99,9 +99,12 @@ def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedS
     Returns the feeds' states, the number of seeds newly stored, and the number of earlier runs
     found crashed."""
     seeds = read_seeds(settings.seeds) if settings.seeds.is_dir() else []
-    processed = [_seed_incoming(doc, settings) for doc in seeds]
     now = _now()
     with open_store(settings.database) as con, transaction(con):
+        # Only seeds that are new or changed are fingerprinted and tagged: a cycle's start-up must
+        # not redo work the store already holds.
+        known = article_store.stored_hashes(con, [f"seed:{d.file}" for d in seeds])
+        processed = [_seed_incoming(d, settings) for d in seeds if known.get(f"seed:{d.file}") != content_hash(d.text)]
         crashed = feed_store.start_run(con, run_id, now)
         feed_store.sync_feeds(con, [(f.name, f.url) for f in settings.feeds])
         saved = article_store.save_articles(con, [i for i, _ in processed],
@@ -210,7 +213,8 @@ def fetch_pages(settings: Settings, jobs: list[PageJob]) -> list[Fetched]:
     return [next(results) if job.url else Fetched("", "", error="the entry has no link") for job in jobs]
 
 
-def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched]) -> list[PageResult]:
+def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched],
+                  pool: WorkerPool | None = None) -> list[PageResult]:
     """Article text for each job, in worker processes; the feed's text when the page fails."""
     inputs = [
         PageInput(job.entry, f.final_url or job.url, f.body, f.headers.get("content-type", ""),
@@ -226,7 +230,10 @@ def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched
         return process_page(PageInput(page.entry, page.url, b"", "", limit), 0, settings.dedup.shingle_words,
                             settings.tagging.lexicon)
 
-    return map_with_timeout(work, inputs, workers=settings.extraction.workers, timeout=timeout, on_timeout=gave_up)
+    if pool is not None:
+        return pool.map(work, inputs, timeout=timeout, on_timeout=gave_up)
+    with WorkerPool(settings.extraction.workers) as own:
+        return own.map(work, inputs, timeout=timeout, on_timeout=gave_up)
 
 
 def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: list[PageResult],
@@ -234,14 +241,15 @@ def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: li
     """One transaction: the batch's articles, duplicates decided, entries linked."""
     now = _now()
     processed: list[tuple[article_store.Incoming, PageResult]] = []
+    unread: list[article_store.EntryRow] = []
     with open_store(settings.database) as con, transaction(con):
         for job, result in zip(jobs, results):
             if isinstance(result.article, Skipped):
                 tally.unreadable += 1
                 tally.failures.append(f"{job.url or job.entry.guid}: {result.article.reason}")
-                article_store.record_entry(con, job.feed, job.entry, job.entry_hash,
-                                           canonical_url(job.url) if job.url else None, None, now,
-                                           result.article.reason)
+                unread.append(article_store.EntryRow(job.feed, job.entry, job.entry_hash,
+                                                     canonical_url(job.url) if job.url else None, None,
+                                                     result.article.reason))
                 continue
             a = result.article
             published = job.entry.published or (datetime.combine(a.published, time(), tzinfo=UTC)
@@ -255,9 +263,9 @@ def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: li
         figures, events = _save_claims(con, settings, saved, processed, now, seed=False)
         tally.new_figures += figures
         tally.new_events += events
-        for job, aid in links:
-            article_store.record_entry(con, job.feed, job.entry, job.entry_hash,
-                                       canonical_url(job.url), aid, now)
+        article_store.record_entries(con, unread + [
+            article_store.EntryRow(job.feed, job.entry, job.entry_hash, canonical_url(job.url), aid)
+            for job, aid in links], now)
     tally.add(saved)
     tally.refetches += len(links)
     return saved

@@ -15,10 +15,12 @@ from prefect.runtime import flow_run
 
 from flows import cycle, notify
 from flows.config import Settings, load_settings
+from flows.workers import WorkerPool
 from storage.db import lock_holds
 from storage.session import publish_snapshot, writer_session
 
-BATCH = 100  # pages per fetch/extract/save round: bounds memory and shows progress
+BATCH = 40  # pages per fetch/extract/save task: small enough to pipeline, large enough that a task's
+# few milliseconds of Prefect overhead do not matter
 
 prepare = task(cycle.prepare, name="prepare-store", cache_policy=NONE)
 poll_feeds = task(cycle.poll_feeds, name="poll-feeds", cache_policy=NONE)
@@ -59,24 +61,49 @@ def refresh_search_index(settings: Settings) -> None:
         rebuild_index(con)
 
 
+def read_pages(settings: Settings, run_id: str, jobs: list[cycle.PageJob], pool: WorkerPool, tally: cycle.Tally,
+               log: Any) -> None:
+    """Fetch, extract and save the pages in batches, as a pipeline of Prefect tasks: while the
+    workers extract batch k, batch k+1 is fetched and batch k-1 saved. Saves run one after the
+    other, in order (de-duplication sees every earlier batch); fetching runs at most two batches
+    ahead of extraction, so memory holds a few batches of pages, not the whole cycle's."""
+    extracts: list[Any] = []
+    last_save = None
+    for n, start in enumerate(range(0, len(jobs), BATCH)):
+        batch = jobs[start:start + BATCH]
+        ahead = [extracts[n - 2]] if n >= 2 else []
+        fetched = fetch_pages.submit(settings, batch, wait_for=ahead)
+        extracted = extract_pages.submit(settings, batch, fetched, pool)
+        extracts.append(extracted)
+        last_save = save_batch.submit(settings, run_id, batch, extracted, [], tally,
+                                      wait_for=[last_save] if last_save else [])
+        last_save.add_done_callback(
+            lambda _f, a=start + 1, b=start + len(batch): log.info(
+                "pages %d-%d of %d saved: %d new so far, %d duplicate(s)", a, b, len(jobs), tally.new_articles,
+                tally.duplicates))
+    if last_save is not None:
+        last_save.result()  # raises what the last save (or anything it waited for) raised
+
+
 def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
     """The cycle's data path; ``log`` is Prefect's run logger (or any logger)."""
     started = time.monotonic()
+    with WorkerPool(settings.extraction.workers) as pool:
+        return _run_cycle(settings, run_id, log, pool, started)
+
+
+def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, started: float) -> dict[str, Any]:
     states, seeded, crashed = prepare(settings, run_id)
     if crashed:
         log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
+    if settings.enabled_feeds:
+        pool.warm()  # workers import trafilatura and the lexicon while the feeds are polled
     polls = poll_feeds(settings, states)
     plan = plan_pages(settings, polls)
     tally = cycle.Tally(entries_seen=sum(len(p.entries) for p in polls))
     log.info("%d feed(s) polled, %d entries, %d page(s) to read", len(polls), tally.entries_seen, len(plan.jobs))
     jobs = list(plan.jobs)
-    for start in range(0, len(jobs), BATCH):
-        batch = jobs[start:start + BATCH]
-        fetched = fetch_pages(settings, batch)
-        results = extract_pages(settings, batch, fetched)
-        save_batch(settings, run_id, batch, results, [], tally)
-        log.info("pages %d-%d of %d: %d new so far, %d duplicate(s)",
-                 start + 1, start + len(batch), len(jobs), tally.new_articles, tally.duplicates)
+    read_pages(settings, run_id, jobs, pool, tally, log)
     if plan.links:
         save_batch(settings, run_id, [], [], list(plan.links), tally)
     summary = {

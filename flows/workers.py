@@ -1,9 +1,13 @@
-"""CPU-bound work (extraction) in worker processes, each item with a time limit.
+"""CPU-bound work (extraction and tagging) in worker processes, each item with a time limit.
+
+One pool serves a whole cycle: it is started (and its workers import trafilatura and the lexicon)
+while the feeds are being polled, so the first batch of pages does not wait for start-up, and it
+is reused by every batch. Workers start with ``forkserver`` because forking a process that runs
+Prefect's threads can deadlock.
 
 trafilatura has no time bound of its own (an 8 MB page took 26 s), so a page that overruns
-``timeout`` is given up: its slot's worker is killed with the pool once the batch is done, and the
-item gets ``on_timeout(item)``. Workers are started with ``forkserver`` because forking a process
-that runs Prefect's threads can deadlock.
+``timeout`` is given up: it gets ``on_timeout(item)``, and the pool, whose worker is stuck on it,
+is terminated and replaced after the batch.
 """
 
 from __future__ import annotations
@@ -11,38 +15,74 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from multiprocessing.pool import Pool
+from typing import Any, TypeVar
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 
 
-def map_with_timeout(func: Callable[[In], Out], items: list[In], *, workers: int, timeout: float,
-                     on_timeout: Callable[[In], Out]) -> list[Out]:
-    """``[func(x) for x in items]`` across ``workers`` processes; results in input order."""
-    if not items:
-        return []
-    ctx = multiprocessing.get_context("forkserver")
-    pool = ctx.Pool(processes=min(workers, len(items)))
-    timed_out = False
-    try:
+def _warm_up() -> bool:
+    import extractors.page  # noqa: F401  (trafilatura, lxml, the tagger)
+    from extractors.lexicon import load_lexicon
+
+    load_lexicon()
+    return True
+
+
+class WorkerPool:
+    """``with WorkerPool(2) as pool: pool.map(func, items, timeout=30, on_timeout=...)``"""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._pool: Pool | None = None
+
+    def _ensure(self) -> Pool:
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("forkserver").Pool(processes=self.workers)
+        return self._pool
+
+    def warm(self) -> None:
+        """Start the workers and their imports now, without waiting for them."""
+        pool = self._ensure()
+        for _ in range(self.workers):
+            pool.apply_async(_warm_up)
+
+    def map(self, func: Callable[[In], Out], items: list[In], *, timeout: float,
+            on_timeout: Callable[[In], Out]) -> list[Out]:
+        """``[func(x) for x in items]`` across the workers, results in input order."""
+        if not items:
+            return []
+        pool = self._ensure()
         pending = [pool.apply_async(func, (item,)) for item in items]
         results: list[Out] = []
-        # Each item gets `timeout` seconds from the moment a worker could have started it; the
-        # queue ahead of it (items / workers) is added to its deadline.
+        stuck = False
+        # Each item gets `timeout` seconds from when a worker could have started it: the queue
+        # ahead of it (its rank / workers rounds) is added to its deadline.
         started = time.monotonic()
-        per_round = max(1, workers)
         for i, (item, job) in enumerate(zip(items, pending)):
-            deadline = started + timeout * (i // per_round + 1)
+            deadline = started + timeout * (i // self.workers + 1)
             try:
                 results.append(job.get(timeout=max(0.0, deadline - time.monotonic())))
             except multiprocessing.TimeoutError:
-                timed_out = True
+                stuck = True
                 results.append(on_timeout(item))
+        if stuck:  # a worker is still busy with the page that overran: replace the pool
+            self.close(kill=True)
         return results
-    finally:
-        if timed_out:
-            pool.terminate()
+
+    def close(self, kill: bool = False) -> None:
+        if self._pool is None:
+            return
+        if kill:
+            self._pool.terminate()
         else:
-            pool.close()
-        pool.join()
+            self._pool.close()
+        self._pool.join()
+        self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close(kill=exc[0] is not None)

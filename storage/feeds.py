@@ -37,15 +37,18 @@ class FeedCheck:
 
 
 def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: list[tuple[str, str]]) -> None:
-    """Make ``store.feeds`` list the configured feeds; a changed URL forgets the old cursor."""
-    for name, url in feeds:
-        con.execute(
-            "INSERT INTO store.feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET"
-            " url = excluded.url,"
-            " etag = CASE WHEN store.feeds.url = excluded.url THEN store.feeds.etag END,"
-            " last_modified = CASE WHEN store.feeds.url = excluded.url THEN store.feeds.last_modified END",
-            [name, url],
-        )
+    """Make ``store.feeds`` list the configured feeds; a changed URL forgets the old cursor.
+    One statement for all feeds: a cycle over hundreds of feeds must not pay per feed here."""
+    if not feeds:
+        return
+    con.execute(
+        "INSERT INTO store.feeds (name, url) SELECT unnest(?::TEXT[]), unnest(?::TEXT[])"
+        " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
+        " etag = CASE WHEN store.feeds.url = excluded.url THEN store.feeds.etag END,"
+        " last_modified = CASE WHEN store.feeds.url = excluded.url THEN store.feeds.last_modified END"
+        " WHERE store.feeds.url IS DISTINCT FROM excluded.url",
+        [[n for n, _ in feeds], [u for _, u in feeds]],
+    )
 
 
 def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
@@ -70,30 +73,38 @@ def record_checks(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[Feed
 
     Called after the feed's articles are committed: a crash before this point means the feed is
     fetched again in full next time (its entries are then known), never that entries are skipped.
+    Healthy feeds are updated in one statement; failures (few) one by one, for their back-off.
     """
-    for c in checks:
+    if not checks:
+        return
+    cols = ["feed", "outcome", "http_status", "entries", "new_entries", "error", "warning"]
+    con.execute(
+        "INSERT INTO store.feed_checks (run_id, feed, checked_at, outcome, http_status, entries, new_entries, error,"
+        " warning) SELECT ?, unnest(?::TEXT[]), ?, unnest(?::TEXT[]), unnest(?::INTEGER[]), unnest(?::INTEGER[]),"
+        " unnest(?::INTEGER[]), unnest(?::TEXT[]), unnest(?::TEXT[]) ON CONFLICT DO NOTHING",
+        [run_id, [c.feed for c in checks], now, *[[getattr(c, k) for c in checks] for k in cols[1:]]],
+    )
+    healthy = [c for c in checks if c.outcome in ("ok", "not_modified")]
+    if healthy:
         con.execute(
-            "INSERT INTO store.feed_checks (run_id, feed, checked_at, outcome, http_status, entries,"
-            " new_entries, error, warning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [run_id, c.feed, now, c.outcome, c.http_status, c.entries, c.new_entries, c.error, c.warning],
+            "UPDATE store.feeds SET last_checked = $1, last_success = $1, consecutive_failures = 0, retry_after = NULL,"
+            " last_warning = u.warning, etag = coalesce(u.etag, store.feeds.etag),"
+            " last_modified = coalesce(u.last_modified, store.feeds.last_modified)"
+            " FROM (SELECT unnest($2::TEXT[]) AS name, unnest($3::TEXT[]) AS warning, unnest($4::TEXT[]) AS etag,"
+            "       unnest($5::TEXT[]) AS last_modified) u WHERE store.feeds.name = u.name",
+            [now, [c.feed for c in healthy], [c.warning for c in healthy], [c.etag for c in healthy],
+             [c.last_modified for c in healthy]],
         )
-        if c.outcome == "skipped":
+    for c in checks:
+        if c.outcome != "failed":
             continue
-        if c.outcome == "failed":
-            failures = (con.execute("SELECT consecutive_failures FROM store.feeds WHERE name = ?",
-                                    [c.feed]).fetchone() or (0,))[0] + 1
-            con.execute(
-                "UPDATE store.feeds SET last_checked = ?, last_error = ?, last_error_at = ?,"
-                " consecutive_failures = ?, retry_after = ? WHERE name = ?",
-                [now, c.error, now, failures, backoff_until(now, failures, c.retry_after_seconds), c.feed],
-            )
-        else:
-            con.execute(
-                "UPDATE store.feeds SET last_checked = ?, last_success = ?, consecutive_failures = 0,"
-                " retry_after = NULL, last_warning = ?,"
-                " etag = coalesce(?, etag), last_modified = coalesce(?, last_modified) WHERE name = ?",
-                [now, now, c.warning, c.etag, c.last_modified, c.feed],
-            )
+        failures = (con.execute("SELECT consecutive_failures FROM store.feeds WHERE name = ?",
+                                [c.feed]).fetchone() or (0,))[0] + 1
+        con.execute(
+            "UPDATE store.feeds SET last_checked = ?, last_error = ?, last_error_at = ?,"
+            " consecutive_failures = ?, retry_after = ? WHERE name = ?",
+            [now, c.error, now, failures, backoff_until(now, failures, c.retry_after_seconds), c.feed],
+        )
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> int:
