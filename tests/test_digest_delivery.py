@@ -123,3 +123,28 @@ def test_heartbeat_when_nothing_is_new(prefect_harness, site, tmp_path):
         assert hook.bodies[1]["title"].startswith("nkwatch: all quiet")
     finally:
         hook.stop()
+
+
+def test_batched_mode_waits_for_the_digest_flow_and_reports_failing_sources(prefect_harness, site, tmp_path):
+    import yaml as _yaml
+
+    from flows.monitor import digest, monitor
+
+    smtp = SmtpReceiver().start()
+    try:
+        config = write_config(tmp_path, site, [smtp.url()], mode="batched", failing_feed_runs=1,
+                              attach_report=True)
+        cfg = _yaml.safe_load(config.read_text())
+        cfg["feeds"].append({"name": "Gone Feed", "url": site.url("/gone.xml")})
+        config.write_text(_yaml.safe_dump(cfg))
+        first = monitor(str(config))
+        assert first["digest"] is None and smtp.messages == []  # batched: the cycle sends nothing
+        sent = digest(str(config))
+        assert sent["digest"] and len(smtp.messages) == 1
+        message = smtp.messages[0]
+        html = SmtpReceiver.html_of(message)
+        assert "Gone Feed" in section(html, "Sources needing attention") and "HTTP 404" in html
+        names = [part.get_filename() for part in message.walk() if part.get_filename()]
+        assert names == ["report.html"]  # the timeline report rides along
+    finally:
+        smtp.stop()
