@@ -4,6 +4,7 @@
     python3 tasks.py run     set up .venv and run one monitoring cycle with config.yaml
     python3 tasks.py test    set up .venv (with test tools) and run the test suite
     python3 tasks.py demo    set up .venv and run cycles against the built-in local news site
+    python3 tasks.py bench   set up .venv and run the performance benchmark (benchmarks/run.py)
 
 Set-up installs the project (pinned in pyproject.toml) into .venv once, and again only when
 pyproject.toml changes. Extra arguments go to the command: `python3 tasks.py test -k config`.
@@ -43,7 +44,7 @@ def _run(cmd: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test", "demo"):
+    if not argv or argv[0] not in ("run", "test", "demo", "bench"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -58,6 +59,8 @@ def main(argv: list[str]) -> int:
             return 1
         return code
     _setup("")
+    if command == "bench":
+        return _run([str(BIN / "python"), "benchmarks/run.py", *rest])
     if command == "demo":
         return _run([str(BIN / "nkwatch"), "demo", *rest])
     return _run([str(BIN / "nkwatch"), "run", *rest])

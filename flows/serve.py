@@ -84,8 +84,14 @@ def _schedule_kwargs(value: str, timezone: str) -> dict[str, object]:
     return {"schedule": CronSchedule(cron=str(spec), timezone=timezone)}
 
 
-def _interrupt(*args: object, **kwargs: object) -> None:
-    raise KeyboardInterrupt
+def _graceful_stop(runner: object, *args: object) -> None:
+    """SIGTERM: schedule the runner's own async stop on its event loop (which is running in this,
+    the main, thread). It cancels running flow runs (a cycle is crash-safe at any point), stops
+    polling, and `prefect.serve` then returns normally."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    loop.call_soon_threadsafe(lambda: loop.create_task(runner.astop()))  # type: ignore[attr-defined]
 
 
 def serve(settings: Settings, config_path: Path, port: int = 4200) -> int:
@@ -101,8 +107,8 @@ def serve(settings: Settings, config_path: Path, port: int = 4200) -> int:
         from prefect.runner import Runner
 
         # Prefect 3.8.8's runner answers SIGTERM by calling its async stop() without awaiting it (a
-        # RuntimeWarning, then sys.exit). Treat SIGTERM like Ctrl-C instead: serve's own clean path.
-        Runner.handle_sigterm = _interrupt  # type: ignore[method-assign]
+        # RuntimeWarning, then sys.exit mid-loop, which prints tracebacks from its control channel).
+        Runner.handle_sigterm = _graceful_stop  # type: ignore[method-assign]
         from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
         from flows.monitor import digest, monitor
