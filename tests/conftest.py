@@ -25,3 +25,31 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture()
+def site():
+    """The demo news site (flows/localsite.py) on 127.0.0.1, started for one test."""
+    from flows.localsite import build_demo_site
+
+    s = build_demo_site(SEEDS)
+    s.start()
+    yield s
+    s.stop()
+
+
+def demo_config(tmp_path: Path, site, **sections) -> Path:  # type: ignore[no-untyped-def]
+    """A config.yaml in ``tmp_path`` polling the demo site's feeds into ``tmp_path/nk.duckdb``.
+    Keyword arguments add or replace top-level keys; dict values are merged into the defaults."""
+    import yaml
+
+    from flows.localsite import DEMO_EXPECTATIONS
+
+    cfg: dict = {"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS),
+                 "feeds": [{"name": n, "url": site.url(p)} for n, p in DEMO_EXPECTATIONS.feeds.items()],
+                 "http": {"allow_private_addresses": True, "retries": 0}}
+    for key, value in sections.items():
+        cfg[key] = {**cfg.get(key, {}), **value} if isinstance(value, dict) else value
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path

@@ -9,11 +9,10 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-import yaml
 
-from flows.localsite import DEMO_EXPECTATIONS, build_demo_site
+from flows.localsite import DEMO_EXPECTATIONS
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, demo_config
 
 pytestmark = pytest.mark.slow
 
@@ -26,21 +25,8 @@ print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
 """
 
 
-@pytest.fixture()
-def site():
-    s = build_demo_site(SEEDS)
-    s.start()
-    yield s
-    s.stop()
-
-
 def write_config(tmp_path, site):
-    cfg = {"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS),
-           "feeds": [{"name": n, "url": site.url(p)} for n, p in DEMO_EXPECTATIONS.feeds.items()],
-           "http": {"allow_private_addresses": True, "retries": 0}, "store_wait_seconds": 20}
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    return path
+    return demo_config(tmp_path, site, store_wait_seconds=20)
 
 
 def add_stories(site, n, start=0):

@@ -7,32 +7,17 @@ import re
 
 import duckdb
 import pytest
-import yaml
 
-from flows.localsite import DEMO_EXPECTATIONS, build_demo_site
+from flows.localsite import DEMO_EXPECTATIONS
 
-from .conftest import SEEDS
+from .conftest import demo_config
 from .receivers import SmtpReceiver, WebhookReceiver
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture()
-def site():
-    s = build_demo_site(SEEDS)
-    s.start()
-    yield s
-    s.stop()
-
-
 def write_config(tmp_path, site, targets, **digest):
-    cfg = {"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS),
-           "feeds": [{"name": n, "url": site.url(p)} for n, p in DEMO_EXPECTATIONS.feeds.items()],
-           "http": {"allow_private_addresses": True, "retries": 0},
-           "notifications": targets, "digest": {"retry_minutes": 0.0001, **digest}}
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    return path
+    return demo_config(tmp_path, site, notifications=targets, digest={"retry_minutes": 0.0001, **digest})
 
 
 def deliveries(tmp_path):

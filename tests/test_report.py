@@ -6,11 +6,9 @@ import shutil
 import subprocess
 
 import pytest
-import yaml
 
-from flows.localsite import DEMO_EXPECTATIONS, build_demo_site
 
-from .conftest import SEEDS
+from .conftest import demo_config
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -19,19 +17,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @pytest.fixture()
-def store(prefect_harness, tmp_path):
+def store(prefect_harness, site, tmp_path):
     from flows.monitor import monitor
 
-    site = build_demo_site(SEEDS)
-    site.start()
-    cfg = {"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS),
-           "feeds": [{"name": n, "url": site.url(p)} for n, p in DEMO_EXPECTATIONS.feeds.items()],
-           "http": {"allow_private_addresses": True, "retries": 0}}
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
-    try:
-        monitor(str(tmp_path / "config.yaml"))
-    finally:
-        site.stop()
+    monitor(str(demo_config(tmp_path, site)))
     return tmp_path / "nk.duckdb"
 
 
