@@ -6,6 +6,7 @@
     python3 tasks.py demo    set up .venv and run cycles against the built-in local news site
     python3 tasks.py bench   set up .venv and run the performance benchmark (benchmarks/run.py)
     python3 tasks.py faults  set up .venv and run the fault suite, printing its table (tests/faultsuite.py)
+    python3 tasks.py crash   set up .venv and run 50 SIGKILL crash trials (tests/crashtrials.py)
 
 Set-up installs the project (pinned in pyproject.toml) into .venv once, and again only when
 pyproject.toml changes. Extra arguments go to the command: `python3 tasks.py test -k config`.
@@ -45,16 +46,17 @@ def _run(cmd: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test", "demo", "bench", "faults"):
+    if not argv or argv[0] not in ("run", "test", "demo", "bench", "faults", "crash"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     if sys.version_info[:2] != (3, 11):
         print(f"warning: nkwatch is pinned for Python 3.11; this is {sys.version.split()[0]}", file=sys.stderr)
     os.chdir(ROOT)
-    if command == "faults":
+    if command in ("faults", "crash"):
         _setup("test")
-        return _run([str(BIN / "python"), "-m", "tests.faultsuite", *rest])
+        module = "tests.faultsuite" if command == "faults" else "tests.crashtrials"
+        return _run([str(BIN / "python"), "-m", module, *rest])
     if command == "test":
         _setup("test")
         code = _run([str(BIN / "python"), "-m", "pytest", *rest])

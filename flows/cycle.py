@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 from extractors.feeds import parse_feed
 from extractors.fingerprint import canonical_url, content_hash
 from extractors.page import PageInput, PageResult, process_page, process_text
-from extractors.records import Article, FeedEntry, Skipped
+from extractors.records import Article, FeedEntry, Skipped, Tagging
 from extractors.seeds import SeedDocument, read_seeds
 from flows.config import Feed, Settings
+from flows.failpoints import failpoint
 from flows.fetch import Fetched, run_fetches
 from flows.workers import WorkerPool
 from storage import articles as article_store
@@ -126,15 +127,27 @@ def _seed_incoming(doc: SeedDocument, settings: Settings) -> tuple[article_store
 
 def _save_claims(con, settings: Settings, saved: list[article_store.Saved],  # type: ignore[no-untyped-def]
                  processed: list[tuple[article_store.Incoming, PageResult]], now: datetime, seed: bool) -> tuple[int, int]:
-    """Tags of the articles that are neither duplicates nor re-fetches; returns (new figures, new events)."""
+    """Tags of new articles and versions; returns (new figures, new events).
+
+    Exact copies and re-fetches add nothing. A near copy is not tagged again either, except for the
+    figures its original does not state: a wire story re-issued under a new URL with an updated
+    number must not lose that number, and what the copy merely repeats is never stored or alerted twice."""
     new_figures = new_events = 0
     for s, (item, result) in zip(saved, processed):
-        if s.outcome in ("new", "version") and result.tagging is not None:
-            published = item.published.date() if item.published else result.article.published  # type: ignore[union-attr]
-            claims = claim_store.save_tagging(con, s.article_id, result.tagging, article_date=published, now=now,
-                                              seed=seed, event_window_days=settings.digest.event_window_days)
-            new_figures += claims.new_figures
-            new_events += claims.new_events
+        tagging = result.tagging
+        if tagging is None or s.outcome == "refetch" or (s.outcome == "duplicate" and s.similarity == 1.0):
+            continue
+        if s.outcome == "duplicate":
+            known = claim_store.figure_values(con, s.duplicate_of or "")
+            tagging = Tagging(tagging.relevant, tagging.score, tagging.evidence,
+                              tuple(f for f in tagging.figures if (f.category, f.low, f.high, f.stance) not in known))
+            if not tagging.figures:
+                continue
+        published = item.published.date() if item.published else result.article.published  # type: ignore[union-attr]
+        claims = claim_store.save_tagging(con, s.article_id, tagging, article_date=published, now=now,
+                                          seed=seed, event_window_days=settings.digest.event_window_days)
+        new_figures += claims.new_figures
+        new_events += claims.new_events
     return new_figures, new_events
 
 
@@ -208,6 +221,7 @@ def _trusted_hosts(settings: Settings) -> set[str]:
 
 
 def fetch_pages(settings: Settings, jobs: list[PageJob]) -> list[Fetched]:
+    failpoint("fetch")
     fetchable = [(job.url, {}) for job in jobs if job.url]
     results = iter(run_fetches(settings.http, fetchable, _trusted_hosts(settings)))
     return [next(results) if job.url else Fetched("", "", error="the entry has no link") for job in jobs]
@@ -260,6 +274,7 @@ def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: li
         saved = article_store.save_articles(con, [i for i, _ in processed],
                                             threshold=settings.dedup.near_duplicate_threshold,
                                             shingle_size=settings.dedup.shingle_words, run_id=run_id, now=now)
+        failpoint("mid-save")  # inside the transaction: nothing of this batch may survive
         figures, events = _save_claims(con, settings, saved, processed, now, seed=False)
         tally.new_figures += figures
         tally.new_events += events
@@ -281,6 +296,7 @@ def finish(settings: Settings, run_id: str, polls: list[FeedPoll], plan: Plan, s
         feed_store.FeedCheck(**{**p.check.__dict__, "new_entries": new_by_feed.get(p.feed.name, 0)})
         for p in polls
     ]
+    failpoint("before-finish")  # articles committed, feed cursors not yet moved
     with open_store(settings.database) as con, transaction(con):
         for feed, guids in plan.unchanged.items():
             article_store.touch_entries(con, feed, guids, now)

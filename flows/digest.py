@@ -77,16 +77,17 @@ def _by_category(figures: Iterable[DigestFigure]) -> dict[str, list[DigestFigure
     return dict(groups)
 
 
-def _numbers(c: DigestContent) -> str:
+def _numbers(c: DigestContent, digest_id: str = "") -> str:
     return (f"{c.runs} run(s), {c.articles_scanned} feed entries scanned, {c.duplicates_skipped} duplicate(s) skipped"
-            + (f" since {c.since:%Y-%m-%d %H:%M} UTC" if c.since else ""))
+            + (f" since {c.since:%Y-%m-%d %H:%M} UTC" if c.since else "")
+            + (f" · digest {digest_id}" if digest_id else ""))
 
 
 def _event_line(e: DigestEvent) -> str:
     return f"{EVENT_NAMES.get(e.type, e.type)}" + (f" ({e.date.isoformat()})" if e.date else "")
 
 
-def render_text(c: DigestContent, now: datetime) -> str:
+def render_text(c: DigestContent, now: datetime, digest_id: str = "") -> str:
     out = [title_for(c, now), ""]
     for cat, figs in _by_category(c.figures).items():
         out.append(CATEGORY_NAMES.get(cat, cat).upper())
@@ -107,7 +108,7 @@ def render_text(c: DigestContent, now: datetime) -> str:
         out.append("SOURCES NEEDING ATTENTION")
         out += [f"  * {name}: {problem}" for name, problem in c.sources]
         out.append("")
-    out.append(_numbers(c))
+    out.append(_numbers(c, digest_id))
     return "\n".join(out).strip() + "\n"
 
 
@@ -115,7 +116,7 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]")
 
 
-def render_markdown(c: DigestContent, now: datetime) -> str:
+def render_markdown(c: DigestContent, now: datetime, digest_id: str = "") -> str:
     out = [f"# {_md(title_for(c, now))}", ""]
     if c.figures:
         out.append("## New figures")
@@ -141,11 +142,11 @@ def render_markdown(c: DigestContent, now: datetime) -> str:
         out += ["## Sources needing attention", ""]
         out += [f"- **{_md(name)}**: {_md(problem)}" for name, problem in c.sources]
         out.append("")
-    out.append(f"_{_md(_numbers(c))}_")
+    out.append(f"_{_md(_numbers(c, digest_id))}_")
     return "\n".join(out) + "\n"
 
 
-def render_html(c: DigestContent, now: datetime) -> str:
+def render_html(c: DigestContent, now: datetime, digest_id: str = "") -> str:
     e = html.escape
     out = ["<!doctype html><html><body style=\"font-family: sans-serif; max-width: 720px\">",
            f"<h1 style=\"font-size: 1.3em\">{e(title_for(c, now))}</h1>"]
@@ -173,7 +174,7 @@ def render_html(c: DigestContent, now: datetime) -> str:
         out.append("<h2 style=\"font-size: 1.15em\">Sources needing attention</h2><ul>")
         out += [f"<li><b>{e(name)}</b>: {e(problem)}</li>" for name, problem in c.sources]
         out.append("</ul>")
-    out.append(f"<p style=\"color: #666\"><i>{e(_numbers(c))}</i></p></body></html>")
+    out.append(f"<p style=\"color: #666\"><i>{e(_numbers(c, digest_id))}</i></p></body></html>")
     return "\n".join(out)
 
 
@@ -183,7 +184,7 @@ def _slack(text: str) -> str:
     return text.replace("|", "¦").replace("<", "‹").replace(">", "›")
 
 
-def render_slack(c: DigestContent, now: datetime, limit: int = SLACK_LIMIT) -> str:
+def render_slack(c: DigestContent, now: datetime, limit: int = SLACK_LIMIT, digest_id: str = "") -> str:
     """Slack mrkdwn: *bold*, <url|label> links, > quotes; cut at ``limit`` (escaping by apprise adds a
     few characters, far below Slack's 40,000) with a count of what was left out."""
     lines = [f"*{_slack(title_for(c, now))}*"]
@@ -202,7 +203,7 @@ def render_slack(c: DigestContent, now: datetime, limit: int = SLACK_LIMIT) -> s
     if c.sources:
         items.append("*Sources needing attention*")
         items += [f"• {_slack(name)}: {_slack(problem)}" for name, problem in c.sources]
-    footer = f"_{_slack(_numbers(c))}_"
+    footer = f"_{_slack(_numbers(c, digest_id))}_"
     used = len(lines[0]) + len(footer) + 2
     for i, item in enumerate(items):
         more = f"…and {len(items) - i} more line(s): see the email digest or `nkwatch digest --dry-run`"
@@ -215,6 +216,7 @@ def render_slack(c: DigestContent, now: datetime, limit: int = SLACK_LIMIT) -> s
     return "\n".join(lines)
 
 
-def render_all(c: DigestContent, now: datetime) -> tuple[str, dict[str, str]]:
-    return title_for(c, now), {"text": render_text(c, now), "markdown": render_markdown(c, now),
-                               "html": render_html(c, now), "slack": render_slack(c, now)}
+def render_all(c: DigestContent, now: datetime, digest_id: str = "") -> tuple[str, dict[str, str]]:
+    return title_for(c, now), {"text": render_text(c, now, digest_id), "markdown": render_markdown(c, now, digest_id),
+                               "html": render_html(c, now, digest_id),
+                               "slack": render_slack(c, now, digest_id=digest_id)}

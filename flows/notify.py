@@ -24,6 +24,7 @@ import apprise
 
 from flows.config import NotificationTarget, Settings
 from flows.digest import render_all, render_text
+from flows.failpoints import failpoint
 from storage import outbox
 from storage.db import open_store, transaction
 from storage.query import open_for_reading
@@ -109,10 +110,11 @@ def make_digest(settings: Settings, run_id: str | None, heartbeat: bool = False)
                                          silent_feed_days=settings.digest.silent_feed_days, now=now)
         if not _worth_sending(settings, content) and not heartbeat:
             return None
-        title, bodies = render_all(content, now)
+        digest_id = outbox.new_digest_id(content, now)
+        title, bodies = render_all(content, now, digest_id)
         targets = [(t.display, t.url) for t in settings.notifications]
-        digest_id = outbox.create_digest(con, content, kind="news" if content.has_news else "heartbeat",
-                                         title=title, bodies=bodies, targets=targets, now=now, run_id=run_id)
+        outbox.create_digest(con, content, digest_id=digest_id, kind="news" if content.has_news else "heartbeat",
+                             title=title, bodies=bodies, targets=targets, now=now, run_id=run_id)
     return digest_id, bodies["markdown"]
 
 
@@ -136,6 +138,7 @@ def deliver_due(settings: Settings) -> list[DeliveryReport]:
         with open_store(settings.database) as con, transaction(con):
             outbox.mark_sending(con, d, datetime.now(UTC))
         error = send_to(target, d.title, d.bodies, attach)
+        failpoint("after-send")  # the crash window: delivered, not yet recorded
         with open_store(settings.database) as con, transaction(con):
             if error is None:
                 outbox.mark_sent(con, d, datetime.now(UTC))

@@ -84,6 +84,9 @@ def run_summary(summary: dict[str, Any]) -> str:
         f" | unreadable: {summary['unreadable']}"
         + (f" | seeds loaded: {summary['seeds_loaded']}" if summary.get("seeds_loaded") else "")
     )
+    lines.append(f"new figures: {summary.get('new_figures', 0)} | new events: {summary.get('new_events', 0)}"
+                 + (f" | digest written: {summary['digest']}" if summary.get("digest") else "")
+                 + "".join(f" | {'sent to' if d['ok'] else 'FAILED'} {d['target']}" for d in summary.get("deliveries", [])))
     for failure in summary.get("failures", [])[:10]:
         lines.append(f"  unreadable: {failure}")
     lines.append(f"done in {summary['seconds']:.1f} s")

@@ -46,6 +46,13 @@ def _prior_figures(con: duckdb.DuckDBPyConnection, category: str, low: float, hi
     return [PriorFigure(*r) for r in rows]
 
 
+def figure_values(con: duckdb.DuckDBPyConnection, article_id: str) -> set[tuple[str, float, float, str]]:
+    """(category, low, high, stance) of every figure stored for an article."""
+    rows = con.execute("SELECT category, low, high, stance FROM store.figures WHERE article_id = ?",
+                       [article_id]).fetchall()
+    return {(c, lo, hi, st) for c, lo, hi, st in rows}
+
+
 def save_tagging(con: duckdb.DuckDBPyConnection, article_id: str, tagging: Tagging, *, article_date: date | None,
                  now: datetime, seed: bool, event_window_days: int, lexicon: str = "") -> SavedClaims:
     """Store one article's tagging once (a second call for the same article does nothing)."""

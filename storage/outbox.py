@@ -145,12 +145,17 @@ def pending_content(con: duckdb.DuckDBPyConnection, *, failing_feed_runs: int, s
     )
 
 
-def create_digest(con: duckdb.DuckDBPyConnection, content: DigestContent, *, kind: str, title: str,
-                  bodies: dict[str, str], targets: list[tuple[str, str]], now: datetime,
+def new_digest_id(content: DigestContent, now: datetime) -> str:
+    """Derived from what the digest reports and when: printed in every rendering, so a received
+    message can always be traced back to its outbox row."""
+    ids = [f.id for f in content.figures + content.corroborations] + [e.id for e in content.events]
+    return hashlib.sha256(("\x1f".join(sorted(ids)) + now.isoformat()).encode()).hexdigest()[:16]
+
+
+def create_digest(con: duckdb.DuckDBPyConnection, content: DigestContent, *, digest_id: str, kind: str,
+                  title: str, bodies: dict[str, str], targets: list[tuple[str, str]], now: datetime,
                   run_id: str | None) -> str:
     """Write the digest, claim its items and queue one pending delivery per (display, url) target."""
-    ids = [f.id for f in content.figures + content.corroborations] + [e.id for e in content.events]
-    digest_id = hashlib.sha256(("\x1f".join(sorted(ids)) + now.isoformat()).encode()).hexdigest()[:16]
     con.execute(
         "INSERT INTO store.digests (id, created_at, run_id, kind, title, text, markdown, html, slack, figures, events)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

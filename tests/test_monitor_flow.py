@@ -3,7 +3,7 @@ into a real DuckDB file."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
@@ -128,3 +128,22 @@ def test_new_entries_and_updated_articles_in_later_cycles(prefect_harness, site,
     assert versions == [(1, None), (2, original[0])]
     again = monitor(str(config))
     assert again["new_articles"] == again["new_versions"] == again["pages_read"] == 0
+
+
+def test_a_reissued_copy_with_an_updated_number_keeps_only_the_new_figure(prefect_harness, site, tmp_path):
+    from flows.monitor import monitor
+
+    config, db = write_config(tmp_path, site)
+    body = ("South Korea's National Intelligence Service said about 2,300 North Korean soldiers had been killed "
+            "fighting for Russia, lawmakers briefed on Thursday said. " + "The agency gave no breakdown by region "
+            "and said its estimate relied on intercepted communications and satellite imagery. " * 4)
+    when = datetime(2025, 11, 3, 8, tzinfo=UTC)
+    site.add_article("wire", "nis-toll", "NIS toll", [body], when, feed=DEMO_EXPECTATIONS.feeds["wire"])
+    monitor(str(config))
+    site.add_article("daily", "nis-toll-updated", "NIS toll (updated)", [body.replace("2,300", "2,400")],
+                     when + timedelta(hours=5), feed=DEMO_EXPECTATIONS.feeds["daily"])
+    second = monitor(str(config))
+    assert second["duplicates"] == 1 and second["new_figures"] == 1
+    got = rows(db, "SELECT f.low, a.duplicate_of IS NOT NULL FROM figures f JOIN articles a ON a.id = f.article_id"
+                   " WHERE a.url LIKE '%nis-toll%' ORDER BY f.low")
+    assert got == [(2300.0, False), (2400.0, True)]  # the copy adds only what its original lacks
