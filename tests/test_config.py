@@ -70,3 +70,17 @@ def test_relative_paths_are_taken_from_the_config_folder(tmp_path):
     cfg.parent.mkdir()
     cfg.write_text("database: store/x.duckdb\nfeeds: []\n")
     assert load_settings(cfg).database == tmp_path / "sub" / "store" / "x.duckdb"
+
+
+def test_an_unreadable_config_is_one_line(tmp_path, capsys):
+    folder = tmp_path / "config.yaml"
+    folder.mkdir()  # a folder where the file should be: unreadable as a file, even for root
+    assert main(["check-config", "--config", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"Error: {folder}: cannot read:") and "\n" not in err
+
+
+def test_wrong_types_are_named(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        parse("feeds: {name: a}")
+    assert str(err.value).startswith("config.yaml: feeds: Input should be a valid list")

@@ -92,3 +92,15 @@ def test_documented_views_have_their_columns(db_path):
             have = {r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()}
             missing = {c.strip() for c in columns.split(",")} - have
             assert not missing, (view, missing)
+
+
+def test_feeds_back_off_after_repeated_failures_and_on_retry_after():
+    from datetime import timedelta
+
+    from storage.feeds import backoff_until
+
+    assert backoff_until(NOW, 1, None) is None and backoff_until(NOW, 2, None) is None
+    assert backoff_until(NOW, 3, None) == NOW + timedelta(minutes=5)
+    assert backoff_until(NOW, 5, None) == NOW + timedelta(minutes=20)
+    assert backoff_until(NOW, 30, None) == NOW + timedelta(hours=6)  # capped
+    assert backoff_until(NOW, 1, 120) == NOW + timedelta(seconds=120)  # the server's Retry-After wins
