@@ -51,7 +51,5 @@ def test_every_annotated_set_has_a_baseline() -> None:
     missing = on_disk - set(floors) - held_out
     assert not missing, f"add a floor to {BASELINE.name} for: {sorted(missing)}"
 
-
-@pytest.mark.parametrize("name", sorted(held_out - set(floors)))
-def test_a_held_out_set_waits_for_its_floor(name: str) -> None:
-    pytest.skip(f"{name} is held out: measure it with benchmarks/tagging_quality.py {name}, then add its floor")
+    for name in sorted(held_out - set(floors)):  # on disk without a floor on purpose: say so, do not fail
+        print(f"{name} is held out: measure it with benchmarks/tagging_quality.py {name}, then add its floor")
