@@ -36,11 +36,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)  # validate before paying for Prefect's start-up
-    from flows.monitor import monitor
+    from flows.monitor import monitor_for
     from flows.output import run_summary
 
-    print(f"nkwatch: polling {len(settings.enabled_feeds)} feed(s) into {settings.database}", flush=True)
-    summary = monitor(str(Path(args.config).resolve()))
+    where = " (fetch and extraction on Dask)" if settings.cluster.enabled else ""
+    print(f"nkwatch: polling {len(settings.enabled_feeds)} feed(s) into {settings.database}{where}", flush=True)
+    summary = monitor_for(settings)(str(Path(args.config).resolve()))
     print(run_summary(summary))
     return 0
 

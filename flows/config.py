@@ -133,6 +133,17 @@ def parse_schedule(value: str) -> tuple[str, float | str]:
     return "cron", value
 
 
+class ClusterSettings(_Strict):
+    address: str | None = Field(
+        None, description="Dask scheduler address (tcp://host:8786): fetch and extract on that cluster.")
+    local_workers: int = Field(
+        0, ge=0, description="Start a local Dask cluster with this many worker processes (0: no Dask).")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.address) or self.local_workers > 0
+
+
 class NotificationTarget(_Strict):
     """An apprise URL. ``url`` is resolved (may hold secrets); ``display`` is safe to print."""
 
@@ -153,6 +164,7 @@ class Settings(_Strict):
     http: HttpSettings = HttpSettings()
     dedup: DedupSettings = DedupSettings()
     extraction: ExtractionSettings = ExtractionSettings()
+    cluster: ClusterSettings = ClusterSettings()
     notifications: list[NotificationTarget] = Field(default_factory=list, description="apprise URLs.")
     tagging: TaggingSettings = TaggingSettings()
     digest: DigestSettings = DigestSettings()

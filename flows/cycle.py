@@ -250,6 +250,16 @@ def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched
         return own.map(work, inputs, timeout=timeout, on_timeout=gave_up)
 
 
+def read_batch(settings: Settings, jobs: list[PageJob]) -> list[PageResult]:
+    """Fetch and extract one batch in this process, without a worker pool: the unit of work sent to
+    a Dask worker (Dask's worker processes are the parallelism there, and may not start their own)."""
+    fetched = fetch_pages(settings, jobs)
+    work = functools.partial(process_page, min_chars=settings.extraction.min_text_chars,
+                             shingle_size=settings.dedup.shingle_words, lexicon=settings.tagging.lexicon)
+    return [work(PageInput(job.entry, f.final_url or job.url, f.body, f.headers.get("content-type", ""),
+                           f.error if not f.ok else None)) for job, f in zip(jobs, fetched)]
+
+
 def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: list[PageResult],
                links: list[tuple[PageJob, str]], tally: Tally) -> list[article_store.Saved]:
     """One transaction: the batch's articles, duplicates decided, entries linked."""

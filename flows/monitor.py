@@ -33,16 +33,23 @@ make_digest = task(notify.make_digest, name="write-digest", cache_policy=NONE)
 deliver_due = task(notify.deliver_due, name="deliver-digests", cache_policy=NONE)
 
 
+def writer(settings: Settings, stage: Any) -> Any:
+    """A stage that touches the store. With a Dask task runner every task would run on a cluster
+    worker, in another process; the store has one writer, this process, so there the stage's plain
+    function is called instead of its task."""
+    return stage.fn if settings.cluster.enabled else stage
+
+
 def publish_and_deliver(settings: Settings, run_id: str, log: Any, *, create: bool, heartbeat: bool = False) -> dict[str, Any]:
     """Write a digest when asked (and something is new, or for a heartbeat), publish it as a Prefect
     artifact, then attempt every due delivery, including retries of earlier failures."""
-    made = make_digest(settings, run_id, heartbeat) if create else None
+    made = writer(settings, make_digest)(settings, run_id, heartbeat) if create else None
     if made is not None:
         from prefect.artifacts import create_markdown_artifact
 
         create_markdown_artifact(key="news-digest", markdown=made[1], description=f"nkwatch digest {made[0]}")
         log.info("digest %s written to the outbox for %d target(s)", made[0], len(settings.notifications))
-    reports = deliver_due(settings) if settings.notifications else []
+    reports = writer(settings, deliver_due)(settings) if settings.notifications else []
     for r in reports:
         if r.ok:
             log.info("digest %s sent to %s", r.digest_id, r.target)
@@ -59,6 +66,21 @@ def refresh_search_index(settings: Settings) -> None:
 
     with open_store(settings.database) as con, transaction(con):
         rebuild_index(con)
+
+
+read_batch = task(cycle.read_batch, name="read-pages-on-cluster", cache_policy=NONE)
+
+
+def read_pages_on_cluster(settings: Settings, run_id: str, jobs: list[cycle.PageJob], tally: cycle.Tally,
+                          log: Any) -> None:
+    """Dask mode: fetch + extract run as tasks on the cluster's workers; this process stays the
+    single writer, saving each batch (in order) as its results arrive."""
+    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
+    futures = [read_batch.submit(settings, batch) for batch in batches]
+    for n, (batch, future) in enumerate(zip(batches, futures)):
+        cycle.save_batch(settings, run_id, batch, future.result(), [], tally)
+        log.info("pages %d-%d of %d saved (read on the cluster): %d new so far", n * BATCH + 1,
+                 n * BATCH + len(batch), len(jobs), tally.new_articles)
 
 
 def read_pages(settings: Settings, run_id: str, jobs: list[cycle.PageJob], pool: WorkerPool, tally: cycle.Tally,
@@ -93,17 +115,20 @@ def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
 
 
 def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, started: float) -> dict[str, Any]:
-    states, seeded, crashed = prepare(settings, run_id)
+    states, seeded, crashed = writer(settings, prepare)(settings, run_id)
     if crashed:
         log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
-    if settings.enabled_feeds:
+    if settings.enabled_feeds and not settings.cluster.enabled:
         pool.warm()  # workers import trafilatura and the lexicon while the feeds are polled
     polls = poll_feeds(settings, states)
-    plan = plan_pages(settings, polls)
+    plan = writer(settings, plan_pages)(settings, polls)
     tally = cycle.Tally(entries_seen=sum(len(p.entries) for p in polls))
     log.info("%d feed(s) polled, %d entries, %d page(s) to read", len(polls), tally.entries_seen, len(plan.jobs))
     jobs = list(plan.jobs)
-    read_pages(settings, run_id, jobs, pool, tally, log)
+    if settings.cluster.enabled:
+        read_pages_on_cluster(settings, run_id, jobs, tally, log)
+    else:
+        read_pages(settings, run_id, jobs, pool, tally, log)
     if plan.links:
         save_batch(settings, run_id, [], [], list(plan.links), tally)
     summary = {
@@ -127,7 +152,7 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
         "seconds": round(time.monotonic() - started, 2),
         "longest_lock_seconds": round(max(lock_holds(settings.database), default=0.0), 3),
     }
-    finish(settings, run_id, polls, plan, summary)
+    writer(settings, finish)(settings, run_id, polls, plan, summary)
     immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
                                                            or settings.digest.alert_on_corroboration)
     summary.update(publish_and_deliver(settings, run_id, log, create=immediate))
@@ -147,7 +172,7 @@ def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
         summary = run_cycle(settings, run_id, log)
         summary["worked_on_copy"] = session.copied
         if summary["new_articles"] or summary["new_versions"] or summary["seeds_loaded"]:
-            refresh_search_index(settings)
+            writer(settings, refresh_search_index)(settings)
         publish_snapshot(settings.database)
     return summary
 
@@ -163,3 +188,18 @@ def digest(config_path: str = "config.yaml") -> dict[str, Any]:
                                      heartbeat=settings.digest.heartbeat)
         publish_snapshot(settings.database)
     return result
+
+
+def monitor_for(settings: Settings) -> Any:
+    """The monitor flow, on a Dask task runner when config.yaml names a cluster (prefect-dask)."""
+    if not settings.cluster.enabled:
+        return monitor
+    from prefect_dask import DaskTaskRunner
+
+    if settings.cluster.address:
+        runner = DaskTaskRunner(address=settings.cluster.address)
+    else:
+        runner = DaskTaskRunner(cluster_class="distributed.LocalCluster",
+                                cluster_kwargs={"n_workers": settings.cluster.local_workers, "threads_per_worker": 1,
+                                                "processes": True, "dashboard_address": None})
+    return monitor.with_options(task_runner=runner)

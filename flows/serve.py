@@ -111,11 +111,11 @@ def serve(settings: Settings, config_path: Path, port: int = 4200) -> int:
         Runner.handle_sigterm = _graceful_stop  # type: ignore[method-assign]
         from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
-        from flows.monitor import digest, monitor
+        from flows.monitor import digest, monitor_for
 
         params = {"config_path": str(config_path.resolve())}
         tz = settings.schedule.timezone
-        monitor_dep = monitor.to_deployment(
+        monitor_dep = monitor_for(settings).to_deployment(
             name="nkwatch-monitor", parameters=params, **_schedule_kwargs(settings.schedule.monitor, tz),
             concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
             description="One monitoring cycle: feeds → articles → tags → digest")
