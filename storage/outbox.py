@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
-from storage.claims import SEED_BASELINE
 
 
 @dataclass(frozen=True)
@@ -205,9 +204,3 @@ def mark_failed(con: duckdb.DuckDBPyConnection, d: Delivery, error: str, now: da
     con.execute("UPDATE store.deliveries SET status = ?, last_error = ?, next_attempt_at = ?"
                 " WHERE digest_id = ? AND target_key = ?",
                 [status, error[:500], now + delay, d.digest_id, d.target_key])
-
-
-def digest_exists_for_baseline(con: duckdb.DuckDBPyConnection) -> bool:
-    """Seeds' claims carry SEED_BASELINE instead of a digest id; used by tests and `digest --dry-run`."""
-    row = con.execute("SELECT count(*) FROM store.figures WHERE digest_id = ?", [SEED_BASELINE]).fetchone()
-    return bool(row and row[0])

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from storage.db import StoreError, StoreLocked, _is_lock_error, current_path, lock_holds, redirect
+from storage.db import StoreError, StoreLocked, _is_lock_error, current_path, redirect
 
 
 @dataclass
@@ -39,11 +39,6 @@ class Session:
     store: Path
     work: Path  # where connections go: the store itself, or a copy while readers hold the store
     copied: bool = False
-
-    @property
-    def longest_hold(self) -> float:
-        """Seconds: the longest any write connection of this session held the lock."""
-        return max(lock_holds(self.store), default=0.0)
 
 
 def snapshot_path(store: Path) -> Path:
