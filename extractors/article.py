@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import html as lxml_html
 
+from extractors.metadata import declared_metadata
 from extractors.records import Article, FeedEntry, Skipped
 
 _LANG_ATTR = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
@@ -59,20 +61,26 @@ def _as_date(value: str | None) -> date | None:
         return None
 
 
-def extract_article(html: bytes | str, url: str) -> Article | Skipped:
-    """The article in ``html`` (fetched from ``url``), or Skipped with the reason."""
+def extract_article(html: bytes | str, url: str, full_metadata: bool = True) -> Article | Skipped:
+    """The article in ``html`` (fetched from ``url``), or Skipped with the reason. Without
+    ``full_metadata`` only the metadata the page declares is read (extractors/metadata.py)."""
     raw = html.encode("utf-8") if isinstance(html, str) else html
     if not raw.strip():
         return Skipped("empty page")
     try:
         doc = trafilatura.bare_extraction(
-            raw, url=url, with_metadata=True, include_comments=False, favor_precision=True
+            raw, url=url, with_metadata=full_metadata, include_comments=False, favor_precision=True
         )
     except Exception as exc:  # trafilatura raises assorted lxml/ValueError types on hostile markup
         return Skipped(f"extraction failed: {type(exc).__name__}: {exc}"[:300])
     text = (doc.text or "").strip() if doc is not None else ""
     if not text:
         return Skipped("no article text found in the page")
+    if not full_metadata:
+        meta = declared_metadata(raw)
+        return Article(url=url, title=meta.title, text=text, published=meta.published, author=meta.author,
+                       sitename=meta.sitename or urlsplit(url).hostname, language=guess_language(text, raw),
+                       extraction="page")
     return Article(
         url=url,
         title=(doc.title or "").strip(),

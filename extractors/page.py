@@ -44,7 +44,7 @@ def _from_page(page: PageInput, min_chars: int) -> tuple[Article | None, str | N
     media = page.content_type.split(";", 1)[0].strip().lower()
     if media not in HTML_TYPES:
         return None, f"not an HTML page ({media})"
-    result = extract_article(page.body, page.url)
+    result = extract_article(page.body, page.url, full_metadata=False)  # the feed gives title and date
     if isinstance(result, Skipped):
         return None, result.reason
     feed_text = max(len(page.entry.content), len(page.entry.summary))

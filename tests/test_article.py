@@ -55,3 +55,19 @@ def test_non_html_page_falls_back_and_says_why():
 def test_page_text_is_used_when_it_is_good():
     result = process_page(PageInput(ENTRY, ENTRY.link, PAGE.encode(), "text/html; charset=utf-8", None))
     assert isinstance(result.article, Article) and result.article.extraction == "page" and result.note is None
+
+
+def test_declared_metadata_is_read_without_the_full_pass():
+    from extractors.metadata import declared_metadata
+
+    page = ('<html><head><title>Kim honours troops | The Daily</title>'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "LD headline",'
+            ' "datePublished": "2025-08-22T09:00:00Z", "author": [{"name": "Jane Roe"}]}</script>'
+            '</head><body><h1>H1 title</h1><p>x</p></body></html>').encode()
+    meta = declared_metadata(page)
+    assert (meta.title, meta.author, meta.published.isoformat()) == ("LD headline", "Jane Roe", "2025-08-22")
+    assert declared_metadata(PAGE.encode()).sitename == "The Daily"
+    fast = extract_article(PAGE, "https://daily.example/a/1", full_metadata=False)
+    full = extract_article(PAGE, "https://daily.example/a/1")
+    assert isinstance(fast, Article) and fast.text == full.text  # same body; only metadata is read differently
+    assert (fast.title, fast.author, fast.published) == (full.title, full.author, full.published)
