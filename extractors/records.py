@@ -97,3 +97,21 @@ class Tagging:
     evidence: tuple[str, ...] = ()  # the terms that made it relevant (or not)
     figures: tuple[Figure, ...] = field(default_factory=tuple)
     events: tuple[Event, ...] = field(default_factory=tuple)
+
+
+_VAGUE = ("thousands", "hundreds", "dozens", "dozen", "handful", "several")
+
+
+def value_text(low: float, high: float, category: str, qualifier: str = "") -> str:
+    """How a figure's value is written for people: 'about 12,000', '25,000–30,000', 'up to 40%';
+    a vague quantity ('thousands') in its own words rather than as its nominal range."""
+    if low != high and any(word in qualifier for word in _VAGUE):
+        return qualifier
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+    text = num(low) if low == high else f"{num(low)}–{num(high)}"
+    if category == "ammo_share_percent":
+        text += "%"
+    return f"{qualifier} {text}" if qualifier else text

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
+from extractors.records import value_text as format_value
 from storage.outbox import DigestContent, DigestEvent, DigestFigure
 
 SLACK_LIMIT = 3900  # Slack truncates long messages and refuses > 40,000 chars; keep one readable message
@@ -27,23 +28,9 @@ EVENT_NAMES = {
 }
 
 
-VAGUE = ("thousands", "hundreds", "dozens", "dozen", "handful", "several")
-
-
 def value_text(f: DigestFigure) -> str:
     """'about 12,000', '25,000–30,000', 'up to 40%'; a vague quantity is shown in its own words."""
-    if f.low != f.high and any(word in f.qualifier for word in VAGUE):
-        return f.qualifier
-
-    def num(x: float) -> str:
-        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
-
-    text = num(f.low) if f.low == f.high else f"{num(f.low)}–{num(f.high)}"
-    if f.category == "ammo_share_percent":
-        text += "%"
-    if f.qualifier:
-        text = f"{f.qualifier} {text}"
-    return text
+    return format_value(f.low, f.high, f.category, f.qualifier)
 
 
 def figure_line(f: DigestFigure) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from extractors.records import value_text
 from flows.digest import CATEGORY_NAMES, EVENT_NAMES
 from storage.query import open_for_reading
 
@@ -48,12 +49,7 @@ def _rows(store: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str 
 
 
 def _value(c: dict[str, Any]) -> str:
-    def num(x: float) -> str:
-        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
-
-    text = num(c["low"]) if c["low"] == c["high"] else f"{num(c['low'])}–{num(c['high'])}"
-    text += "%" if c["category"] == "ammo_share_percent" else ""
-    return f"{c['qualifier']} {text}".strip() if c["qualifier"] and c["low"] == c["high"] else text
+    return value_text(c["low"], c["high"], c["category"], c["qualifier"])
 
 
 def chart(category: str, claims: list[dict[str, Any]], include_js: bool) -> str:

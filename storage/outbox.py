@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
+from extractors.records import value_text
+
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,6 @@ def target_key(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:24]
 
 
-def _value(low: float, high: float, category: str) -> str:
-    def num(x: float) -> str:
-        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
-
-    text = num(low) if low == high else f"{num(low)}–{num(high)}"
-    return text + ("%" if category == "ammo_share_percent" else "")
-
-
 _FIGURE_SQL = """
 SELECT f.id, f.category, f.low, f.high, f.approximate, f.qualifier, f.stance, f.attribution, f.as_of, f.quote,
        a.url, coalesce(a.title, ''), coalesce(a.sitename, a.feed, ''), f.novelty, f.revises_id, f.first_seen_id
@@ -105,7 +99,7 @@ def _figures(con: duckdb.DuckDBPyConnection, kinds: tuple[str, ...]) -> list[Dig
         if r[14]:
             old = con.execute("SELECT low, high, category, as_of FROM store.figures WHERE id = ?", [r[14]]).fetchone()
             if old:
-                revises = _value(old[0], old[1], old[2]) + (f" (as of {old[3]})" if old[3] else "")
+                revises = value_text(old[0], old[1], old[2]) + (f" (as of {old[3]})" if old[3] else "")
         if r[13] == "corroboration" and r[15]:
             first = con.execute("SELECT a.url FROM store.figures f JOIN store.articles a ON a.id = f.article_id"
                                 " WHERE f.id = ?", [r[15]]).fetchone()
