@@ -66,12 +66,16 @@ def _author(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def declared_metadata(raw: bytes) -> PageMeta:
-    """What the page declares about itself; empty fields when it declares nothing."""
-    try:
-        tree = lxml_html.fromstring(raw)
-    except (ValueError, lxml_html.etree.ParserError):
-        return PageMeta()
+def declared_metadata(page: bytes | lxml_html.HtmlElement) -> PageMeta:
+    """What the page (its bytes, or the tree already parsed) declares about itself; empty fields
+    when it declares nothing."""
+    if isinstance(page, lxml_html.HtmlElement):
+        tree = page
+    else:
+        try:
+            tree = lxml_html.fromstring(page)
+        except (ValueError, lxml_html.etree.ParserError):
+            return PageMeta()
     ld = _json_ld(tree)
     title = _meta(tree, "og:title", "twitter:title") or (ld.get("headline") if isinstance(ld.get("headline"), str)
                                                           else None)

@@ -151,6 +151,9 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    # socketserver's default listen backlog is 5: a client opening 32 connections at once had
+    # SYNs dropped and retried a second later, which made every burst of requests take 1 s.
+    request_queue_size = 256
     site: LocalSite
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:

@@ -71,3 +71,23 @@ def test_declared_metadata_is_read_without_the_full_pass():
     full = extract_article(PAGE, "https://daily.example/a/1")
     assert isinstance(fast, Article) and fast.text == full.text  # same body; only metadata is read differently
     assert (fast.title, fast.author, fast.published) == (full.title, full.author, full.published)
+
+
+def test_fallback_pass_runs_only_when_the_main_pass_finds_little(monkeypatch):
+    import extractors.article as article
+
+    calls: list[bool] = []
+    real = article._extract_text
+
+    def spy(source, url, fast):  # type: ignore[no-untyped-def]
+        calls.append(fast)
+        return real(source, url, fast)
+
+    monkeypatch.setattr(article, "_extract_text", spy)
+    long_page = extract_article(PAGE, "https://daily.example/a/1", full_metadata=False)
+    assert isinstance(long_page, Article) and len(long_page.text) >= article.FALLBACK_BELOW_CHARS
+    assert calls == [True]  # the main pass alone
+    calls.clear()
+    short = PAGE.replace(f"<p>{BODY}</p><p>{BODY}</p>", "<p>North Korea sent troops, officials in Seoul said.</p>")
+    extract_article(short, "https://daily.example/a/2", full_metadata=False)
+    assert calls == [True, False]  # too little text: the fallback pass runs too
