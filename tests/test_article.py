@@ -84,7 +84,10 @@ def test_fallback_pass_runs_only_when_the_main_pass_finds_little(monkeypatch):
         return real(source, url, fast)
 
     monkeypatch.setattr(article, "_extract_text", spy)
-    long_page = extract_article(PAGE, "https://daily.example/a/1", full_metadata=False)
+    paragraphs = "".join(f"<p>Paragraph {i}: officials in Seoul said on Friday that {i * 100} more soldiers had"
+                         f" been sent to the Kursk region in the week to {i} August.</p>" for i in range(1, 15))
+    long_page = extract_article(PAGE.replace(f"<p>{BODY}</p><p>{BODY}</p>", paragraphs), "https://daily.example/a/1",
+                                full_metadata=False)
     assert isinstance(long_page, Article) and len(long_page.text) >= article.FALLBACK_BELOW_CHARS
     assert calls == [True]  # the main pass alone
     calls.clear()
