@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from flows import prefect_env
 from flows.config import ConfigError, Settings, load_settings
 
 DEFAULT_CONFIG = os.environ.get("NKWATCH_CONFIG", "config.yaml")
@@ -41,7 +42,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     where = " (fetch and extraction on Dask)" if settings.cluster.enabled else ""
     print(f"nkwatch: polling {len(settings.enabled_feeds)} feed(s) into {settings.database}{where}", flush=True)
-    summary = monitor_for(settings)(str(Path(args.config).resolve()))
+    with prefect_env.one_off_runs():
+        summary = monitor_for(settings)(str(Path(args.config).resolve()))
     print(run_summary(summary))
     return 0
 
@@ -124,7 +126,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     if args.send:
         from flows.monitor import digest
 
-        result = digest(str(Path(args.config).resolve()))
+        with prefect_env.one_off_runs():
+            result = digest(str(Path(args.config).resolve()))
         made = result["digest"]
         print(f"digest {made} written to the outbox" if made else "nothing new: no digest written")
         for d in result["deliveries"]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from flows import prefect_env
 from flows.config import load_settings
 from flows.localsite import build_demo_site
 from flows.output import run_summary, table
@@ -45,7 +46,8 @@ def run_demo(data: Path, cycles: int = 2, serve: bool = False) -> int:
         print(f"local news site on {site.base_url} (feeds: {', '.join(p for _, p in DEMO_FEEDS)})")
         for n in range(1, cycles + 1):
             print(f"\n== cycle {n} ==", flush=True)
-            print(run_summary(monitor(str(config))))
+            with prefect_env.one_off_runs():
+                print(run_summary(monitor(str(config))))
         settings = load_settings(config)
         result = run_readonly(settings.database,
                               "SELECT source, feed, title, duplicate_of IS NOT NULL AS duplicate, similarity,"

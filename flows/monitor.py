@@ -59,15 +59,6 @@ def publish_and_deliver(settings: Settings, run_id: str, log: Any, *, create: bo
             "deliveries": [{"digest": r.digest_id, "target": r.target, "ok": r.ok, "error": r.error} for r in reports]}
 
 
-@task(name="refresh-search-index", cache_policy=NONE)
-def refresh_search_index(settings: Settings) -> None:
-    from storage.db import open_store, transaction
-    from storage.search import rebuild_index
-
-    with open_store(settings.database) as con, transaction(con):
-        rebuild_index(con)
-
-
 read_batch = task(cycle.read_batch, name="read-pages-on-cluster", cache_policy=NONE)
 
 
@@ -171,8 +162,6 @@ def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
                         " at the end; open readers keep their view")
         summary = run_cycle(settings, run_id, log)
         summary["worked_on_copy"] = session.copied
-        if summary["new_articles"] or summary["new_versions"] or summary["seeds_loaded"]:
-            writer(settings, refresh_search_index)(settings)
         publish_snapshot(settings.database)
     return summary
 

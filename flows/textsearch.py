@@ -30,7 +30,7 @@ def run_search(store: Path, query: str, limit: int) -> tuple[list[tuple[Hit, str
     con, note = open_for_reading(store)
     try:
         if not has_index(con):
-            return [], (note or "") + "\nno search index yet: it is built at the end of a cycle that stores articles"
+            return [], (note or "") + "\nno search index in this store yet: `nkwatch run` adds it"
         hits = search(con, query, limit)
     finally:
         con.close()

@@ -42,6 +42,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     try:
         for step, name, sql in pending:
             con.execute(sql)
+            if name == "004_search":  # a store from before the search tables: index what it holds
+                from storage.search import index_articles
+
+                index_articles(con, None)
             con.execute("INSERT INTO store.schema_migrations (step, name) VALUES (?, ?)", [step, name])
         con.execute(_views())
         con.execute("CREATE OR REPLACE TABLE store.schema_views AS SELECT ? AS digest", [_views_digest()])

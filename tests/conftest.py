@@ -23,7 +23,9 @@ def prefect_harness():
     """One Prefect test server for the session (it costs seconds to start)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    from flows.prefect_env import one_off_runs
+
+    with prefect_test_harness(server_startup_timeout=120), one_off_runs():
         yield
 
 

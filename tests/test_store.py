@@ -30,7 +30,7 @@ def test_migrations_are_recorded_and_idempotent(db_path):
     with open_store(db_path) as con:
         assert migrate(con) == []
         steps = con.execute("SELECT step FROM store.schema_migrations").fetchall()
-        assert steps == [(1,), (2,), (3,)]
+        assert steps == [(1,), (2,), (3,), (4,)]
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
