@@ -23,10 +23,8 @@ Out = TypeVar("Out")
 
 
 def _warm_up() -> bool:
-    import extractors.page  # noqa: F401  (trafilatura, lxml, the tagger)
-    from extractors.lexicon import load_lexicon
+    import extractors.warmup  # noqa: F401  (already done in the fork server; this covers other start methods)
 
-    load_lexicon()
     return True
 
 
@@ -40,10 +38,11 @@ class WorkerPool:
     def _ensure(self) -> Pool:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            # The fork server imports trafilatura and the tagger once; every worker forked from it
-            # starts with them loaded (two workers each importing them cost 2 s of CPU on 2 cores,
-            # in the middle of a cycle). Takes effect when the fork server starts: once per process.
-            context.set_forkserver_preload(["extractors.page"])
+            # The fork server imports trafilatura and the tagger and runs one page through them
+            # (extractors/warmup.py); every worker forked from it starts warm (two workers each
+            # warming up cost 2 s of CPU on 2 cores, in the middle of a cycle). Takes effect when
+            # the fork server starts: once per process.
+            context.set_forkserver_preload(["extractors.warmup"])
             self._pool = context.Pool(processes=self.workers)
         return self._pool
 
