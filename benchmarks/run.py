@@ -257,8 +257,8 @@ def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
 
 
 def store_size_per_10k(workdir: Path) -> float:
-    """MB per 10k real articles: the cold cycle's 186 articles copied 54 times over (text, band keys
-    and figures as real pages give them), minus the empty store's fixed overhead."""
+    """MB per 10k real articles: the cold cycle's 186 articles copied 54 times over (text, band keys,
+    figures and search terms as real pages give them), minus the empty store's fixed overhead."""
     import duckdb
 
     path = workdir / "cold" / "nk.duckdb"
@@ -277,6 +277,10 @@ def store_size_per_10k(workdir: Path) -> float:
                         " WHERE article_id NOT LIKE '%#%'", [i, f"#{i}"])
             con.execute("INSERT INTO store.figures SELECT * REPLACE (id || ? AS id, article_id || ? AS article_id)"
                         " FROM store.figures WHERE id NOT LIKE '%#%'", [f"#{i}", f"#{i}"])
+            con.execute("INSERT INTO store.search_terms SELECT * REPLACE (article_id || ? AS article_id)"
+                        " FROM store.search_terms WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
+            con.execute("INSERT INTO store.search_docs SELECT * REPLACE (article_id || ? AS article_id)"
+                        " FROM store.search_docs WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
         con.execute("CHECKPOINT")
     added = n * 54
     return (grown.stat().st_size - before) / 1e6 / added * 10_000

@@ -54,3 +54,20 @@ def test_scores_match_duckdb_fts_bm25(db_path):
             assert ours.keys() == ref.keys() and ours, q
             for aid, score in ref.items():
                 assert abs(ours[aid] - score) < 1e-6 * max(1.0, score), (q, aid, ours[aid], score)
+
+
+def test_a_store_from_before_the_index_is_indexed_when_migrated(db_path):
+    from storage.migrations import migrate
+
+    texts = [d.text for d in read_seeds(SEEDS)]
+    save(db_path, [incoming(f"https://a.example/{i}", t) for i, t in enumerate(texts)])
+    with open_store(db_path) as con:  # back to the schema of step 3, with the old fts index
+        con.execute("DROP TABLE store.search_terms; DROP TABLE store.search_docs;"
+                    " DELETE FROM store.schema_migrations WHERE step = 4")
+        load_fts(con)
+        con.execute("PRAGMA create_fts_index('store.articles', 'id', 'title', 'text')")
+    with open_store(db_path) as con:  # opening for writing migrates
+        assert con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_store_articles'"
+                           ).fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM store.search_docs").fetchone() == (len(texts),)
+        assert search(con, "sappers") and migrate(con) == []
