@@ -38,8 +38,8 @@ deliver_due = task(notify.deliver_due, name="deliver-digests", cache_policy=NONE
 def light(value: Any) -> Any:
     """A task argument Prefect hands over without walking through it. Prefect visits every list,
     dict, dataclass and model in a task's arguments, and in the results of the futures it resolves,
-    looking for more futures; for a batch of pages, their texts and tags that walk cost more CPU
-    than saving them (measured: 40% of the flow process's CPU in a cold cycle). A future is still
+    looking for more futures; for a batch of pages, their texts and tags that walk was the largest
+    share of the flow process's CPU in a profiled cold cycle (yappi). A future is still
     waited for and resolved (``opaque``); anything else is passed as it is (``quote``)."""
     return opaque(value) if isinstance(value, PrefectFuture) else quote(value)
 
