@@ -198,7 +198,7 @@ def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, thre
     results: list[Saved] = []
     entries: list[EntryRow | None] = []
     rows: list[tuple[object, ...]] = []
-    bands: list[tuple[int, str]] = []
+    bands: list[tuple[str, tuple[int, ...]]] = []
     originals: list[str] = []
     for item in items:
         aid = article_id(item.canonical_url, item.content_hash)
@@ -223,7 +223,8 @@ def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, thre
             # Only originals are candidates (and search hits), so only originals need band keys
             # and search terms.
             originals.append(aid)
-            bands.extend((k, aid) for k in item.band_keys)
+            if item.band_keys:
+                bands.append((aid, item.band_keys))
         lookup.add(_Known(aid, item.canonical_url, item.content_hash, version, duplicate_of or aid, now, a.text),
                    item.band_keys)
         entries.append(_entry_row(item, aid))
@@ -235,8 +236,12 @@ def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, thre
         con.execute(f"INSERT INTO store.articles ({', '.join(_ARTICLE_COLUMNS)}) SELECT {select}"
                     " ON CONFLICT DO NOTHING", columns)
     if bands:
-        con.execute("INSERT INTO store.article_bands (band_key, article_id)"
-                    " SELECT unnest(?::BIGINT[]), unnest(?::TEXT[])", [[k for k, _ in bands], [a for _, a in bands]])
+        # Literal arrays, one per article: DuckDB's Python binding converts a bound list element by
+        # element (and tries to import pandas for each), 26 ms for a batch's 1,280 keys against 4 ms.
+        rows_sql = ",".join(f"([{','.join(str(int(k)) for k in keys)}]::BIGINT[], '{aid.replace(chr(39), chr(39) * 2)}')"
+                            for aid, keys in bands)
+        con.execute(f"INSERT INTO store.article_bands (band_key, article_id) SELECT unnest(k), id"
+                    f" FROM (VALUES {rows_sql}) t(k, id)")
     index_articles(con, originals)
     record_entries(con, [e for e in entries if e is not None], now)
     return results
