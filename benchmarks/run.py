@@ -280,6 +280,17 @@ def startup(path: Path) -> float:
     return statistics.median(runs)
 
 
+def snapshot_copy(path: Path) -> float:
+    """Seconds to publish the readers' snapshot of this store (a full copy; see snapshot_due)."""
+    from storage.session import publish_snapshot, snapshot_path
+
+    started = time.perf_counter()
+    publish_snapshot(path)
+    elapsed = time.perf_counter() - started
+    snapshot_path(path).unlink()
+    return elapsed
+
+
 def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
     rows = []
     for n in sizes:
@@ -289,7 +300,8 @@ def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
         built = time.perf_counter() - started
         single, batched = lookups(path)
         rows.append({"articles": n, "build_seconds": built, "lookup_ms": single, "batch_lookups_ms_per_article": batched,
-                     "startup_seconds": startup(path), "file_mb": path.stat().st_size / 1e6})
+                     "startup_seconds": startup(path), "file_mb": path.stat().st_size / 1e6,
+                     "snapshot_seconds": snapshot_copy(path)})
         print(f"  {n:>9,} articles: lookup {rows[-1]['lookup_ms']:.2f} ms, start-up {rows[-1]['startup_seconds']:.2f} s",
               flush=True)
     return rows
@@ -381,6 +393,7 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         row(f"near-duplicate look-up at {s['articles']:,} stored", f"{s['lookup_ms']:.2f} ms")
         row("  every de-dup look-up, per article in a batch of 40", f"{s['batch_lookups_ms_per_article']:.2f} ms")
         row(f"cycle start-up at {s['articles']:,} stored", f"{s['startup_seconds']:.3f} s")
+        row(f"  snapshot copy at {s['articles']:,} stored ({s['file_mb']:,.0f} MB)", f"{s['snapshot_seconds']:.2f} s")
     row("peak memory: cycle process", f"{r['peak_rss_mb']:.0f} MB")
     row("peak memory: largest extraction worker", f"{r['peak_rss_workers_mb']:.0f} MB")
     return "\n".join(lines)

@@ -159,6 +159,9 @@ class Settings(_Strict):
     store_wait_seconds: float = Field(
         120.0, gt=0, description="How long a writer waits for another nkwatch writer (or a program that "
         "opened the store for writing) before giving up.")
+    snapshot_every_minutes: float | None = Field(
+        None, ge=0, description="Publish the readers' snapshot (a full copy of the store) after a cycle at "
+        "most this often; unset: after every cycle while the store is under 1 GiB, else hourly.")
     seeds: Path = Field(Path("seeds"), description="Folder of the seed corpus loaded as the baseline.")
     feeds: list[Feed] = Field(default_factory=list, description="Feeds to poll.")
     http: HttpSettings = HttpSettings()

@@ -19,7 +19,7 @@ from flows import cycle, notify
 from flows.config import Settings, load_settings
 from flows.workers import WorkerPool
 from storage.db import lock_holds
-from storage.session import publish_snapshot, writer_session
+from storage.session import publish_snapshot, snapshot_due, writer_session
 
 BATCH = 40  # pages per fetch/extract/save task: small enough to pipeline, large enough that a task's
 # few milliseconds of Prefect overhead do not matter
@@ -176,7 +176,8 @@ def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
                         " at the end; open readers keep their view")
         summary = run_cycle(settings, run_id, log)
         summary["worked_on_copy"] = session.copied
-        publish_snapshot(settings.database)
+        if snapshot_due(settings.database, settings.snapshot_every_minutes):
+            publish_snapshot(settings.database)
     return summary
 
 
@@ -189,7 +190,8 @@ def digest(config_path: str = "config.yaml") -> dict[str, Any]:
     with writer_session(settings.database, settings.store_wait_seconds):
         result = publish_and_deliver(settings, run_id, get_run_logger(), create=True,
                                      heartbeat=settings.digest.heartbeat)
-        publish_snapshot(settings.database)
+        if snapshot_due(settings.database, settings.snapshot_every_minutes):
+            publish_snapshot(settings.database)
     return result
 
 

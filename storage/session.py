@@ -120,6 +120,27 @@ def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]
         lock_file.close()
 
 
+# Without a configured interval: a snapshot after every cycle while copying the store is cheap
+# (0.03 s for a 65 MB store here, 1.1 s at 451 MB), at most hourly once it is big, where a copy per cycle would
+# write the whole store again every few minutes.
+AUTO_EVERY_CYCLE_BELOW_BYTES = 1 << 30
+AUTO_INTERVAL_MINUTES = 60.0
+
+
+def snapshot_due(store: Path, every_minutes: float | None) -> bool:
+    """Whether the cycle that is ending should publish a new snapshot: when there is none, or the
+    last one is at least ``every_minutes`` old (None: see AUTO_* above). Readers answered from an
+    older snapshot are told its age."""
+    store = store.resolve()
+    target = snapshot_path(store)
+    if not target.exists():
+        return True
+    if every_minutes is None:
+        big = current_path(store).stat().st_size >= AUTO_EVERY_CYCLE_BELOW_BYTES
+        every_minutes = AUTO_INTERVAL_MINUTES if big else 0.0
+    return time.time() - target.stat().st_mtime >= every_minutes * 60
+
+
 def publish_snapshot(store: Path) -> Path:
     """Copy the (checkpointed) store to its snapshot path atomically. Call with no connection open."""
     store = store.resolve()

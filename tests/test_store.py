@@ -104,3 +104,22 @@ def test_feeds_back_off_after_repeated_failures_and_on_retry_after():
     assert backoff_until(NOW, 5, None) == NOW + timedelta(minutes=20)
     assert backoff_until(NOW, 30, None) == NOW + timedelta(hours=6)  # capped
     assert backoff_until(NOW, 1, 120) == NOW + timedelta(seconds=120)  # the server's Retry-After wins
+
+
+def test_snapshots_are_published_as_often_as_configured_or_by_store_size(db_path, monkeypatch):
+    import os
+    import time
+
+    from storage import session
+
+    with open_store(db_path) as con:
+        migrate(con)
+    assert session.snapshot_due(db_path, None)  # none yet
+    snap = session.publish_snapshot(db_path)
+    assert not session.snapshot_due(db_path, 30) and session.snapshot_due(db_path, 0)
+    assert session.snapshot_due(db_path, None)  # a small store: after every cycle
+    monkeypatch.setattr(session, "AUTO_EVERY_CYCLE_BELOW_BYTES", 1)  # now it counts as big: hourly
+    assert not session.snapshot_due(db_path, None)
+    hour_ago = time.time() - 3601
+    os.utime(snap, (hour_ago, hour_ago))
+    assert session.snapshot_due(db_path, None) and session.snapshot_due(db_path, 30)
