@@ -121,8 +121,8 @@ def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]
 
 
 # Without a configured interval: a snapshot after every cycle while copying the store is cheap
-# (0.03 s for a 65 MB store here, 1.1 s at 451 MB), at most hourly once it is big, where a copy per cycle would
-# write the whole store again every few minutes.
+# (0.03 s for a 65 MB store here, 1.1 s at 451 MB), at most hourly once it is big, where a copy
+# per cycle would write the whole store again every few minutes.
 AUTO_EVERY_CYCLE_BELOW_BYTES = 1 << 30
 AUTO_INTERVAL_MINUTES = 60.0
 
