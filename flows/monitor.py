@@ -18,7 +18,7 @@ from prefect.runtime import flow_run
 from flows import cycle, notify
 from flows.config import Settings, load_settings
 from flows.workers import WorkerPool
-from storage.db import lock_holds
+from storage.db import StoreLocked, lock_holds
 from storage.session import publish_snapshot, snapshot_due, writer_session
 
 BATCH = 40  # pages per fetch/extract/save task: small enough to pipeline, large enough that a task's
@@ -164,6 +164,17 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
     return summary
 
 
+def refresh_snapshot(settings: Settings, log: Any) -> None:
+    """Publish the readers' snapshot when one is due. Everything is committed by now, so a reader
+    holding the store past the wait costs only the snapshot's freshness, not the run."""
+    if not snapshot_due(settings.database, settings.snapshot_every_minutes):
+        return
+    try:
+        publish_snapshot(settings.database)
+    except StoreLocked as exc:
+        log.warning("snapshot not refreshed (%s); readers keep the previous one", exc)
+
+
 @flow(name="monitor", log_prints=False, validate_parameters=False)
 def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
     """Poll the configured feeds once, store new articles de-duplicated, and return the run's numbers."""
@@ -176,8 +187,7 @@ def monitor(config_path: str = "config.yaml") -> dict[str, Any]:
                         " at the end; open readers keep their view")
         summary = run_cycle(settings, run_id, log)
         summary["worked_on_copy"] = session.copied
-        if snapshot_due(settings.database, settings.snapshot_every_minutes):
-            publish_snapshot(settings.database)
+        refresh_snapshot(settings, log)
     return summary
 
 
@@ -187,11 +197,10 @@ def digest(config_path: str = "config.yaml") -> dict[str, Any]:
     every pending one. Run on the digest schedule, or by `nkwatch digest --send`."""
     settings = load_settings(config_path)
     run_id = str(flow_run.get_id() or uuid.uuid4())
+    log = get_run_logger()
     with writer_session(settings.database, settings.store_wait_seconds):
-        result = publish_and_deliver(settings, run_id, get_run_logger(), create=True,
-                                     heartbeat=settings.digest.heartbeat)
-        if snapshot_due(settings.database, settings.snapshot_every_minutes):
-            publish_snapshot(settings.database)
+        result = publish_and_deliver(settings, run_id, log, create=True, heartbeat=settings.digest.heartbeat)
+        refresh_snapshot(settings, log)
     return result
 
 

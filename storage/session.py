@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from storage.db import StoreError, StoreLocked, _is_lock_error, current_path, redirect
+from storage.db import StoreError, StoreLocked, _is_lock_error, connect, current_path, redirect
 
 
 @dataclass
@@ -141,13 +141,17 @@ def snapshot_due(store: Path, every_minutes: float | None) -> bool:
     return time.time() - target.stat().st_mtime >= every_minutes * 60
 
 
-def publish_snapshot(store: Path) -> Path:
-    """Copy the (checkpointed) store to its snapshot path atomically. Call with no connection open."""
+SNAPSHOT_WAIT_SECONDS = 10.0  # a reader that opened the store between two stages holds it for one query
+
+
+def publish_snapshot(store: Path, wait_seconds: float = SNAPSHOT_WAIT_SECONDS) -> Path:
+    """Copy the (checkpointed) store to its snapshot path atomically. Call with no connection open.
+    Raises StoreLocked when readers hold the store for longer than ``wait_seconds``."""
     store = store.resolve()
     target = snapshot_path(store)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     source = current_path(store)
-    con = duckdb.connect(str(source))  # a checkpoint folds any WAL into the file before copying
+    con = connect(source, wait_seconds=wait_seconds)  # a checkpoint folds any WAL into the file before copying
     try:
         con.execute("CHECKPOINT")
     finally:

@@ -123,3 +123,30 @@ def test_snapshots_are_published_as_often_as_configured_or_by_store_size(db_path
     hour_ago = time.time() - 3601
     os.utime(snap, (hour_ago, hour_ago))
     assert session.snapshot_due(db_path, None) and session.snapshot_due(db_path, 30)
+
+
+def test_a_snapshot_waits_for_a_reader_then_gives_up_with_a_clear_error(db_path):
+    import subprocess
+    import sys
+
+    import pytest
+
+    from storage import session
+    from storage.db import StoreLocked
+
+    with open_store(db_path) as con:
+        migrate(con)
+    hold = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
+            " print('ready', flush=True); time.sleep(float(sys.argv[2]))")
+    reader = subprocess.Popen([sys.executable, "-c", hold, str(db_path), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLocked):
+            session.publish_snapshot(db_path, wait_seconds=0.5)
+    finally:
+        reader.kill()
+        reader.wait()
+    brief = subprocess.Popen([sys.executable, "-c", hold, str(db_path), "1"], stdout=subprocess.PIPE, text=True)
+    assert brief.stdout.readline().strip() == "ready"
+    assert session.publish_snapshot(db_path, wait_seconds=20).exists()  # waited for the brief reader
+    brief.wait()
