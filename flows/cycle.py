@@ -104,8 +104,9 @@ def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedS
     with open_store(settings.database) as con, transaction(con):
         # Only seeds that are new or changed are fingerprinted and tagged: a cycle's start-up must
         # not redo work the store already holds.
-        known = article_store.stored_hashes(con, [f"seed:{d.file}" for d in seeds])
-        processed = [_seed_incoming(d, settings) for d in seeds if known.get(f"seed:{d.file}") != content_hash(d.text)]
+        known = article_store.latest_versions(con, [f"seed:{d.file}" for d in seeds])
+        processed = [_seed_incoming(d, settings) for d in seeds
+                     if (v := known.get(f"seed:{d.file}")) is None or v.content_hash != content_hash(d.text)]
         crashed = feed_store.start_run(con, run_id, now)
         feed_store.sync_feeds(con, [(f.name, f.url) for f in settings.feeds])
         saved = article_store.save_articles(con, [i for i, _ in processed],
@@ -201,7 +202,7 @@ def plan_pages(settings: Settings, polls: list[FeedPoll]) -> Plan:
             entries = list(poll.entries)
             known = article_store.known_entries(con, poll.feed.name, [e.guid for e in entries])
             urls = {e.guid: canonical_url(e.link) for e in entries if e.link}
-            stored = article_store.stored_urls(con, list(set(urls.values())))
+            stored = {url: v.id for url, v in article_store.latest_versions(con, list(urls.values())).items()}
             for entry in entries:
                 job = PageJob(poll.feed.name, entry, entry_hash(entry), entry.link or "")
                 seen = known.get(entry.guid)

@@ -21,6 +21,7 @@ import duckdb
 
 from extractors.fingerprint import closest
 from extractors.records import Article, FeedEntry
+from storage.db import text_literals
 from storage.search import index_articles
 
 
@@ -73,16 +74,23 @@ def known_entries(con: duckdb.DuckDBPyConnection, feed: str, guids: list[str]) -
     return {g: KnownEntry(h, a, n) for g, h, a, n in rows}
 
 
-def stored_urls(con: duckdb.DuckDBPyConnection, canonical_urls: list[str]) -> dict[str, str]:
-    """Canonical URL → id of its latest stored version, for the URLs already in the store."""
+@dataclass(frozen=True)
+class LatestVersion:
+    id: str
+    content_hash: str
+    version: int
+
+
+def latest_versions(con: duckdb.DuckDBPyConnection, canonical_urls: list[str]) -> dict[str, LatestVersion]:
+    """Canonical URL → its latest stored version, for the URLs already in the store."""
     if not canonical_urls:
         return {}
     rows = con.execute(
-        "SELECT canonical_url, arg_max(id, version) FROM store.articles"
-        " WHERE canonical_url IN (SELECT unnest(?::TEXT[])) GROUP BY canonical_url",
-        [canonical_urls],
+        "SELECT canonical_url, arg_max(id, version), arg_max(content_hash, version), max(version)"
+        " FROM store.articles WHERE canonical_url IN (SELECT unnest(?::TEXT[])) GROUP BY canonical_url",
+        [sorted(set(canonical_urls))],
     ).fetchall()
-    return dict(rows)
+    return {url: LatestVersion(aid, h, version) for url, aid, h, version in rows}
 
 
 @dataclass(frozen=True)
@@ -113,11 +121,8 @@ class _BatchLookup:
         self._read_candidates(con, items)
 
     def _read_urls_and_hashes(self, con: duckdb.DuckDBPyConnection, items: list[Incoming]) -> None:
-        for row in con.execute(
-                "SELECT arg_max(id, version), canonical_url, arg_max(content_hash, version), max(version)"
-                " FROM store.articles WHERE canonical_url IN (SELECT unnest(?::TEXT[])) GROUP BY canonical_url",
-                [sorted({i.canonical_url for i in items})]).fetchall():
-            self.latest[row[1]] = _Known(row[0], row[1], row[2], row[3], row[0], datetime.min)
+        for url, v in latest_versions(con, [i.canonical_url for i in items]).items():
+            self.latest[url] = _Known(v.id, url, v.content_hash, v.version, v.id, datetime.min)
         for aid, url, h, version, root, fetched in con.execute(
                 "SELECT id, canonical_url, content_hash, version, coalesce(duplicate_of, id), fetched_at"
                 " FROM store.articles WHERE content_hash IN (SELECT unnest(?::TEXT[])) ORDER BY fetched_at, id",
@@ -138,11 +143,9 @@ class _BatchLookup:
                 self.by_band.setdefault(key, []).append(aid)
             ids = sorted({a for found in self.by_band.values() for a in found})
             # Originals only (duplicate_of IS NULL): a copy of a copy is a copy of the original.
-            # The ids are inlined too (0.3 ms against 3.8 ms for a bound array at 100k articles).
-            listed = ",".join("'" + a.replace("'", "''") + "'" for a in ids)
             for aid, url, h, version, fetched, text in con.execute(
                     "SELECT id, canonical_url, content_hash, version, fetched_at, text FROM store.articles"
-                    f" WHERE id IN ({listed}) AND duplicate_of IS NULL").fetchall() if ids else []:
+                    f" WHERE id IN ({text_literals(ids)}) AND duplicate_of IS NULL").fetchall() if ids else []:
                 self.originals[aid] = _Known(aid, url, h, version, aid, fetched, text)
 
     def add(self, known: _Known, band_keys: tuple[int, ...]) -> None:
@@ -251,18 +254,6 @@ def _entry_row(item: Incoming, aid: str) -> EntryRow | None:
     if item.entry is None or item.feed is None:
         return None
     return EntryRow(item.feed, item.entry, item.entry_hash or "", item.canonical_url, aid)
-
-
-def stored_hashes(con: duckdb.DuckDBPyConnection, canonical_urls: list[str]) -> dict[str, str]:
-    """Canonical URL → content hash of its latest stored version."""
-    if not canonical_urls:
-        return {}
-    rows = con.execute(
-        "SELECT canonical_url, arg_max(content_hash, version) FROM store.articles"
-        " WHERE canonical_url IN (SELECT unnest(?::TEXT[])) GROUP BY canonical_url",
-        [canonical_urls],
-    ).fetchall()
-    return dict(rows)
 
 
 @dataclass(frozen=True)

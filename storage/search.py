@@ -20,6 +20,8 @@ import duckdb
 
 import duckdb_extension_fts
 
+from storage.db import text_literals
+
 K1, B = 1.2, 0.75
 
 # The English stop words of DuckDB's fts extension (single letters are dropped anyway).
@@ -52,24 +54,31 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 def index_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str] | None) -> None:
     """Add these articles (None: every original not yet indexed) to the index, in the caller's
-    transaction. Duplicates are never indexed: a hit would only repeat its original."""
-    if article_ids is not None and not article_ids:
+    transaction. Duplicates are never indexed: a hit would only repeat its original. Only the
+    given articles are read, so a batch costs the same whatever the size of the store."""
+    if article_ids is None:  # a migrated store: one pass over what it holds
+        article_ids = [r[0] for r in con.execute(
+            "SELECT id FROM store.articles WHERE duplicate_of IS NULL"
+            " AND id NOT IN (SELECT article_id FROM store.search_docs)").fetchall()]
+    elif article_ids:
+        done = {r[0] for r in con.execute("SELECT article_id FROM store.search_docs"
+                                           f" WHERE article_id IN ({text_literals(article_ids)})").fetchall()}
+        article_ids = [a for a in article_ids if a not in done]
+    if not article_ids:
         return
     load_fts(con)
-    chosen = ("id IN (SELECT unnest(?::TEXT[]))" if article_ids is not None
-              else "id NOT IN (SELECT article_id FROM store.search_docs)")
-    params = [article_ids] if article_ids is not None else []
+    # The batch's terms once, in a temporary table: the postings and each article's length both
+    # come from it, without reading the postings already stored.
     con.execute(
-        "INSERT INTO store.search_terms (term, article_id, tf)"
-        " SELECT stem(word, 'porter'), id, count(*)::INTEGER FROM ("
+        "CREATE OR REPLACE TEMP TABLE batch_terms AS"
+        " SELECT stem(word, 'porter') AS term, id AS article_id, count(*)::INTEGER AS tf FROM ("
         f"  SELECT id, {_WORDS.format(source=_ARTICLE_TEXT)} AS word"
-        f"  FROM store.articles WHERE duplicate_of IS NULL AND {chosen})"
-        f" WHERE {_KEEP} GROUP BY ALL", params)
-    con.execute(
-        "INSERT INTO store.search_docs (article_id, length)"
-        " SELECT article_id, sum(tf)::INTEGER FROM store.search_terms"
-        f" WHERE article_id IN (SELECT id FROM store.articles WHERE duplicate_of IS NULL AND {chosen})"
-        " AND article_id NOT IN (SELECT article_id FROM store.search_docs) GROUP BY article_id", params)
+        f"  FROM store.articles WHERE duplicate_of IS NULL AND id IN ({text_literals(article_ids)}))"
+        f" WHERE {_KEEP} GROUP BY ALL")
+    con.execute("INSERT INTO store.search_terms (term, article_id, tf) SELECT term, article_id, tf FROM batch_terms")
+    con.execute("INSERT INTO store.search_docs (article_id, length)"
+                " SELECT article_id, sum(tf)::INTEGER FROM batch_terms GROUP BY article_id")
+    con.execute("DROP TABLE batch_terms")
 
 
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:
