@@ -86,8 +86,13 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+# datasketch draws a MinHash's permutations from its seed each time one is made (a third of the
+# cost of fingerprinting a page); they depend only on the seed, so they are drawn once.
+_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=_SEED)
+
+
 def minhash(shingle_set: set[str]) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_PROTOTYPE.permutations, scheme=_PROTOTYPE.scheme)
     if shingle_set:
         m.update_batch([s.encode("utf-8") for s in shingle_set])
     return m

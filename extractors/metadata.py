@@ -26,12 +26,27 @@ class PageMeta:
     sitename: str | None = None
 
 
-def _meta(tree: lxml_html.HtmlElement, *names: str) -> str | None:
+def _meta_index(tree: lxml_html.HtmlElement) -> dict[tuple[str, str], str]:
+    """(attribute, name) → the content of the first <meta> so named: one pass over the page's
+    meta tags instead of an XPath search of the whole tree per name."""
+    index: dict[tuple[str, str], str] = {}
+    for element in tree.iter("meta"):
+        content = element.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop"):
+            name = element.get(attr)
+            if name is not None:
+                index.setdefault((attr, name), content)
+    return index
+
+
+def _meta(index: dict[tuple[str, str], str], *names: str) -> str | None:
     for name in names:
         for attr in ("property", "name", "itemprop"):
-            found = tree.xpath(f"//meta[@{attr}=$n]/@content", n=name)
-            if found and str(found[0]).strip():
-                return str(found[0]).strip()
+            found = index.get((attr, name))
+            if found is not None and found.strip():
+                return found.strip()
     return None
 
 
@@ -77,7 +92,8 @@ def declared_metadata(page: bytes | lxml_html.HtmlElement) -> PageMeta:
         except (ValueError, lxml_html.etree.ParserError):
             return PageMeta()
     ld = _json_ld(tree)
-    title = _meta(tree, "og:title", "twitter:title") or (ld.get("headline") if isinstance(ld.get("headline"), str)
+    metas = _meta_index(tree)
+    title = _meta(metas, "og:title", "twitter:title") or (ld.get("headline") if isinstance(ld.get("headline"), str)
                                                           else None)
     if not title:
         h1 = tree.xpath("//h1")
@@ -85,10 +101,10 @@ def declared_metadata(page: bytes | lxml_html.HtmlElement) -> PageMeta:
     if not title:
         tag = tree.xpath("//title/text()")
         title = _SEPARATORS.sub("", str(tag[0]).strip()) if tag else ""
-    published = (_as_date(_meta(tree, "article:published_time", "og:published_time", "datePublished",
+    published = (_as_date(_meta(metas, "article:published_time", "og:published_time", "datePublished",
                                 "date", "pubdate", "publishdate"))
                  or _as_date(ld.get("datePublished"))
                  or _as_date(next(iter(tree.xpath("//time/@datetime")), None)))
-    author = _meta(tree, "author", "article:author", "byl") or _author(ld.get("author"))
-    sitename = _meta(tree, "og:site_name", "application-name")
+    author = _meta(metas, "author", "article:author", "byl") or _author(ld.get("author"))
+    sitename = _meta(metas, "og:site_name", "application-name")
     return PageMeta(str(title).strip(), author, published, sitename)

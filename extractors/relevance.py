@@ -44,15 +44,18 @@ def judge(text: str, sentences: list[Sentence], lexicon: Lexicon) -> Relevance:
     nk_count = war_count = 0
     evidence: list[str] = []
     found: list[str] = []  # every North Korea and war term, the evidence when no sentence links them
+    # Most texts of a news feed never name North Korea: one search of the whole text spares them
+    # the per-sentence North Korea searches (their score then rests on war sentences alone).
+    names_nk = lexicon.north_korea.search(text) is not None
     for i, sentence in enumerate(sentences):
-        nk = [m.group() for m in lexicon.north_korea.finditer(text, sentence.start, sentence.end)]
+        nk = [m.group() for m in lexicon.north_korea.finditer(text, sentence.start, sentence.end)] if names_nk else []
         war = [m.group() for m in lexicon.russia_war.finditer(text, sentence.start, sentence.end)]
-        sides = [m.group() for m in lexicon.war_sides.finditer(text, sentence.start, sentence.end)]
         nk_count += bool(nk)
         war_count += bool(war)
         found += nk + war
         if not nk:
             continue
+        sides = [m.group() for m in lexicon.war_sides.finditer(text, sentence.start, sentence.end)]
         link = [m.group() for m in lexicon.link.finditer(text, sentence.start, sentence.end)]
         if link and (war or sides):
             links.append(i)

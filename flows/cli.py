@@ -37,6 +37,11 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)  # validate before paying for Prefect's start-up
+    if settings.enabled_feeds and not settings.cluster.enabled:
+        from flows.workers import shared_pool
+
+        # The extraction workers start (about a second of CPU) while Prefect starts its server.
+        shared_pool(settings.extraction.workers).warm()
     from flows.monitor import monitor_for
     from flows.output import run_summary
 

@@ -240,15 +240,14 @@ def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched
                              shingle_size=settings.dedup.shingle_words, lexicon=settings.tagging.lexicon)
     timeout = settings.extraction.timeout_seconds
 
-    def gave_up(page: PageInput) -> PageResult:
-        limit = f"extraction took longer than {timeout:g} s"
-        return process_page(PageInput(page.entry, page.url, b"", "", limit), 0, settings.dedup.shingle_words,
+    def gave_up(page: PageInput, reason: str) -> PageResult:
+        return process_page(PageInput(page.entry, page.url, b"", "", reason), 0, settings.dedup.shingle_words,
                             settings.tagging.lexicon)
 
     if pool is not None:
-        return pool.map(work, inputs, timeout=timeout, on_timeout=gave_up)
+        return pool.map(work, inputs, timeout=timeout, on_failure=gave_up)
     with WorkerPool(settings.extraction.workers) as own:
-        return own.map(work, inputs, timeout=timeout, on_timeout=gave_up)
+        return own.map(work, inputs, timeout=timeout, on_failure=gave_up)
 
 
 def read_batch(settings: Settings, jobs: list[PageJob]) -> list[PageResult]:

@@ -17,8 +17,8 @@ from prefect.runtime import flow_run
 
 from flows import cycle, notify
 from flows.config import Settings, load_settings
-from flows.workers import WorkerPool
-from storage.db import StoreLocked, lock_holds
+from flows.workers import WorkerPool, shared_pool
+from storage.db import StoreLocked, held, lock_holds
 from storage.session import publish_snapshot, snapshot_due, writer_session
 
 BATCH = 40  # pages per fetch/extract/save task: small enough to pipeline, large enough that a task's
@@ -115,27 +115,28 @@ def read_pages(settings: Settings, run_id: str, jobs: list[cycle.PageJob], pool:
 def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
     """The cycle's data path; ``log`` is Prefect's run logger (or any logger)."""
     started = time.monotonic()
-    with WorkerPool(settings.extraction.workers) as pool:
-        return _run_cycle(settings, run_id, log, pool, started)
+    pool = shared_pool(settings.extraction.workers)
+    if settings.enabled_feeds and not settings.cluster.enabled:
+        pool.warm()  # workers import trafilatura and the lexicon while the store is prepared and feeds polled
+    return _run_cycle(settings, run_id, log, pool, started)
 
 
 def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, started: float) -> dict[str, Any]:
     states, seeded, crashed = writer(settings, prepare)(settings, run_id)
     if crashed:
         log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
-    if settings.enabled_feeds and not settings.cluster.enabled:
-        pool.warm()  # workers import trafilatura and the lexicon while the feeds are polled
     polls = poll_feeds(light(settings), light(states))
     plan = writer(settings, plan_pages)(settings, polls)
     tally = cycle.Tally(entries_seen=sum(len(p.entries) for p in polls))
     log.info("%d feed(s) polled, %d entries, %d page(s) to read", len(polls), tally.entries_seen, len(plan.jobs))
     jobs = list(plan.jobs)
-    if settings.cluster.enabled:
-        read_pages_on_cluster(settings, run_id, jobs, tally, log)
-    else:
-        read_pages(settings, run_id, jobs, pool, tally, log)
-    if plan.links:
-        writer(settings, save_batch)(settings, run_id, [], [], list(plan.links), tally)
+    with held(settings.database):  # the batches' saves share one connection (storage/db.py)
+        if settings.cluster.enabled:
+            read_pages_on_cluster(settings, run_id, jobs, tally, log)
+        else:
+            read_pages(settings, run_id, jobs, pool, tally, log)
+        if plan.links:
+            writer(settings, save_batch)(settings, run_id, [], [], list(plan.links), tally)
     summary = {
         "run_id": run_id,
         "feeds": [{"name": p.feed.name, "outcome": p.check.outcome, "entries": len(p.entries),

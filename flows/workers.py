@@ -1,92 +1,190 @@
 """CPU-bound work (extraction and tagging) in worker processes, each item with a time limit.
 
-One pool serves a whole cycle: it is started (and its workers import trafilatura and the lexicon)
-while the feeds are being polled, so the first batch of pages does not wait for start-up, and it
-is reused by every batch. Workers start with ``forkserver`` because forking a process that runs
-Prefect's threads can deadlock.
+One pool serves a process (``shared_pool``): it is started in the background as early as the
+process knows it will read pages (`nkwatch run` starts it before Prefect's own start-up, a flow
+before it prepares the store), so no cycle waits for its workers to import trafilatura and the
+lexicon, and it is kept for the process's later cycles. Workers start with ``forkserver`` because
+forking a process that runs Prefect's threads can deadlock.
 
 trafilatura has no time bound of its own (an 8 MB page took 26 s), so a page that overruns
-``timeout`` is given up: it gets ``on_timeout(item)``, and the pool, whose worker is stuck on it,
-is terminated and replaced after the batch.
+``timeout`` is given up: it gets ``on_failure(item, reason)`` and the worker stuck on it is killed
+and replaced; so is a worker that dies (its page gets ``on_failure`` too).
+
+Why not ``multiprocessing.Pool``: its worker-handler thread wakes whenever a result is waiting to
+be read and then polls every worker, and in a cycle it spun tens of thousands of times (a
+profiled cold cycle: 31,000 waits, over a second of the flow process's CPU). Here the thread that
+asks for the work hands items to idle workers and reads their answers itself, one pipe per worker.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from multiprocessing.pool import Pool
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 
 
-def _warm_up() -> bool:
+def _serve(conn: Connection) -> None:
+    """A worker's loop: run each ``(func, item)`` it is sent, answer ``(True, result)`` or
+    ``(False, exception)``; stop at ``None`` or when the pool's end of the pipe closes."""
     import extractors.warmup  # noqa: F401  (already done in the fork server; this covers other start methods)
 
-    return True
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        func, item = task
+        try:
+            answer: tuple[bool, Any] = (True, func(item))
+        except Exception as exc:  # the caller re-raises it; the worker stays usable
+            answer = (False, exc)
+        try:
+            conn.send(answer)
+        except Exception as exc:  # an unpicklable result or exception
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing's ForkServerProcess
+    conn: Connection
 
 
 class WorkerPool:
-    """``with WorkerPool(2) as pool: pool.map(func, items, timeout=30, on_timeout=...)``"""
+    """``with WorkerPool(2) as pool: pool.map(func, items, timeout=30, on_failure=...)``"""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        self._pool: Pool | None = None
+        self._idle: list[_Worker] | None = None
+        self._lock = threading.Lock()  # one start or map at a time (Prefect runs stages in threads)
 
-    def _ensure(self) -> Pool:
-        if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            # The fork server imports trafilatura and the tagger and runs one page through them
-            # (extractors/warmup.py); every worker forked from it starts warm (two workers each
-            # warming up cost 2 s of CPU on 2 cores, in the middle of a cycle). Takes effect when
-            # the fork server starts: once per process.
-            context.set_forkserver_preload(["extractors.warmup"])
-            self._pool = context.Pool(processes=self.workers)
-        return self._pool
+    def _spawn(self) -> _Worker:
+        context = multiprocessing.get_context("forkserver")
+        # The fork server imports trafilatura and the tagger and runs one page through them
+        # (extractors/warmup.py); every worker forked from it starts warm (two workers each
+        # warming up cost 2 s of CPU on 2 cores, in the middle of a cycle). Takes effect when
+        # the fork server starts: once per process.
+        context.set_forkserver_preload(["extractors.warmup"])
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs,), name="nkwatch-extract", daemon=True)
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def _ensure(self) -> list[_Worker]:
+        if self._idle is None:
+            self._idle = [self._spawn() for _ in range(self.workers)]
+        return self._idle
 
     def warm(self) -> None:
-        """Start the workers and their imports now, without waiting for them."""
-        pool = self._ensure()
-        for _ in range(self.workers):
-            pool.apply_async(_warm_up)
+        """Start the workers in the background, without waiting for them: starting blocks until
+        the fork server has imported and warmed up the extractors (about a second of CPU), which
+        the caller spends preparing the store, polling feeds or starting Prefect."""
+        if self._idle is None:
+            threading.Thread(target=self.start, name="nkwatch-workers-start", daemon=True).start()
+
+    def start(self) -> None:
+        with self._lock:
+            self._ensure()
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        return self._spawn()
 
     def map(self, func: Callable[[In], Out], items: list[In], *, timeout: float,
-            on_timeout: Callable[[In], Out]) -> list[Out]:
-        """``[func(x) for x in items]`` across the workers, results in input order."""
+            on_failure: Callable[[In, str], Out]) -> list[Out]:
+        """``[func(x) for x in items]`` across the workers, results in input order. Each item has
+        ``timeout`` seconds from when a worker takes it; an exception raised by ``func`` is
+        raised here once every other item is done."""
         if not items:
             return []
-        pool = self._ensure()
-        pending = [pool.apply_async(func, (item,)) for item in items]
-        results: list[Out] = []
-        stuck = False
-        # Each item gets `timeout` seconds from when a worker could have started it: the queue
-        # ahead of it (its rank / workers rounds) is added to its deadline.
-        started = time.monotonic()
-        for i, (item, job) in enumerate(zip(items, pending)):
-            deadline = started + timeout * (i // self.workers + 1)
-            try:
-                results.append(job.get(timeout=max(0.0, deadline - time.monotonic())))
-            except multiprocessing.TimeoutError:
-                stuck = True
-                results.append(on_timeout(item))
-        if stuck:  # a worker is still busy with the page that overran: replace the pool
-            self.close(kill=True)
-        return results
+        with self._lock:
+            idle = self._ensure()
+            results: list[Any] = [None] * len(items)
+            queue = deque(range(len(items)))
+            busy: dict[Connection, tuple[_Worker, int, float]] = {}
+            error: BaseException | None = None
+            while queue or busy:
+                while queue and idle:
+                    worker, index = idle.pop(), queue.popleft()
+                    try:
+                        worker.conn.send((func, items[index]))
+                    except OSError:  # it died while idle
+                        worker = self._replace(worker)
+                        worker.conn.send((func, items[index]))
+                    busy[worker.conn] = (worker, index, time.monotonic() + timeout)
+                soonest = min(deadline for _, _, deadline in busy.values())
+                for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
+                    worker, index, _ = busy.pop(conn)  # type: ignore[call-overload]
+                    try:
+                        ok, value = conn.recv()  # type: ignore[union-attr]
+                    except (EOFError, OSError):
+                        results[index] = on_failure(items[index], "the extraction worker died")
+                        idle.append(self._replace(worker))
+                        continue
+                    if ok:
+                        results[index] = value
+                    else:
+                        error = error or value
+                    idle.append(worker)
+                now = time.monotonic()
+                for conn, (worker, index, deadline) in list(busy.items()):
+                    if deadline <= now:
+                        del busy[conn]
+                        results[index] = on_failure(items[index], f"extraction took longer than {timeout:g} s")
+                        idle.append(self._replace(worker))
+            if error is not None:
+                raise error
+            return results
 
     def close(self, kill: bool = False) -> None:
-        if self._pool is None:
-            return
-        if kill:
-            self._pool.terminate()
-        else:
-            self._pool.close()
-        self._pool.join()
-        self._pool = None
+        with self._lock:
+            workers, self._idle = self._idle or [], None
+        for worker in workers:
+            if not kill:
+                try:
+                    worker.conn.send(None)
+                except OSError:
+                    pass
+                worker.process.join(2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(5)
+            worker.conn.close()
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close(kill=exc[0] is not None)
+
+
+_shared: dict[int, WorkerPool] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_pool(workers: int) -> WorkerPool:
+    """This process's pool of ``workers`` extraction workers, kept across cycles; closed at exit."""
+    with _shared_lock:
+        if workers not in _shared:
+            _shared[workers] = WorkerPool(workers)
+        return _shared[workers]
+
+
+@atexit.register
+def _close_shared() -> None:
+    for pool in list(_shared.values()):
+        pool.close(kill=True)

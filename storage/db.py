@@ -1,8 +1,11 @@
 """Opening the DuckDB store: short-lived connections, retried while another process holds the lock.
 
 DuckDB lets one process write a file and locks every other process out while it does (and
-read-only readers lock the writer out). nkwatch therefore never keeps a connection open across
-network work: a stage opens the store, runs a few statements in one transaction and closes it.
+read-only readers lock the writer out). nkwatch therefore keeps connections short: a stage opens
+the store, runs a few statements in one transaction and closes it. The one exception is a cycle's
+run of page batches (``held``): its saves come every fraction of a second, and opening, migrating
+and closing (a checkpoint) cost about 0.1 s each time, so they share one connection, still one
+transaction per batch; readers meanwhile answer from the snapshot (storage/session.py).
 When the file is locked by someone else, opening is retried with backoff for ``wait_seconds``.
 
 Exceptions::
@@ -47,6 +50,7 @@ class StoreLocked(StoreError):
 # connection's lifetime is recorded so a cycle can report its longest lock hold.
 _redirects: dict[Path, Path] = {}
 _holds: dict[Path, list[float]] = {}
+_held: dict[Path, _Held] = {}
 _registry_lock = threading.Lock()
 
 
@@ -85,7 +89,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) 
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config={} if read_only else {"threads": 1})
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise StoreError(f"{path}: {exc}") from None
@@ -98,10 +102,54 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) 
             raise StoreError(f"{path}: {exc}") from None
 
 
+class _Held:
+    """The connection ``held`` shares, opened by the first write access inside it."""
+
+    def __init__(self) -> None:
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.opened = 0.0
+        self.lock = threading.Lock()  # Prefect runs stages in threads; one statement stream at a time
+
+
+def _record_hold(store: Path, seconds: float) -> None:
+    with _registry_lock:
+        if store in _holds:
+            _holds[store].append(seconds)
+
+
+@contextmanager
+def held(path: Path) -> Iterator[None]:
+    """Inside the body, this process's write accesses to ``path`` share one connection, opened at
+    the first and closed at the end (the whole body then counts as one lock hold)."""
+    store = path.resolve()
+    entry = _Held()
+    with _registry_lock:
+        _held[store] = entry
+    try:
+        yield
+    finally:
+        with _registry_lock:
+            _held.pop(store, None)
+        with entry.lock:
+            if entry.con is not None:
+                entry.con.close()
+                _record_hold(store, time.monotonic() - entry.opened)
+
+
 @contextmanager
 def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one short piece of work; migrations are applied on first write access."""
     store = path.resolve()
+    with _registry_lock:
+        shared = None if read_only else _held.get(store)
+    if shared is not None:
+        with shared.lock:
+            if shared.con is None:
+                shared.con = connect(current_path(store), wait_seconds=wait_seconds)
+                shared.opened = time.monotonic()
+                migrate(shared.con)
+            yield shared.con
+        return
     con = connect(current_path(store), read_only=read_only, wait_seconds=wait_seconds)
     opened = time.monotonic()
     try:
@@ -111,9 +159,7 @@ def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.
     finally:
         con.close()
         if not read_only:
-            with _registry_lock:
-                if store in _holds:
-                    _holds[store].append(time.monotonic() - opened)
+            _record_hold(store, time.monotonic() - opened)
 
 
 def text_literals(values: list[str]) -> str:
