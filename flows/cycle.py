@@ -133,7 +133,7 @@ def _save_claims(con, settings: Settings, saved: list[article_store.Saved],  # t
     Exact copies and re-fetches add nothing. A near copy is not tagged again either, except for the
     figures its original does not state: a wire story re-issued under a new URL with an updated
     number must not lose that number, and what the copy merely repeats is never stored or alerted twice."""
-    new_figures = new_events = 0
+    todo: list[claim_store.ArticleTagging] = []
     for s, (item, result) in zip(saved, processed):
         tagging = result.tagging
         if tagging is None or s.outcome == "refetch" or (s.outcome == "duplicate" and s.similarity == 1.0):
@@ -145,11 +145,10 @@ def _save_claims(con, settings: Settings, saved: list[article_store.Saved],  # t
             if not tagging.figures:
                 continue
         published = item.published.date() if item.published else result.article.published  # type: ignore[union-attr]
-        claims = claim_store.save_tagging(con, s.article_id, tagging, article_date=published, now=now,
-                                          seed=seed, event_window_days=settings.digest.event_window_days)
-        new_figures += claims.new_figures
-        new_events += claims.new_events
-    return new_figures, new_events
+        todo.append(claim_store.ArticleTagging(s.article_id, tagging, published))
+    claims = claim_store.save_taggings(con, todo, now=now, seed=seed,
+                                       event_window_days=settings.digest.event_window_days)
+    return sum(c.new_figures for c in claims), sum(c.new_events for c in claims)
 
 
 def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState]) -> list[FeedPoll]:

@@ -23,6 +23,13 @@ from storage.session import publish_snapshot, snapshot_due, writer_session
 
 BATCH = 40  # pages per fetch/extract/save task: small enough to pipeline, large enough that a task's
 # few milliseconds of Prefect overhead do not matter
+FIRST_BATCH = 8  # the workers wait for the first batch's pages: a short one gets them started sooner
+
+
+def batches(jobs: list[Any]) -> list[list[Any]]:
+    """The jobs cut into batches: a short first one, then BATCH each."""
+    cuts = [0, *range(min(FIRST_BATCH, len(jobs)), len(jobs), BATCH), len(jobs)]
+    return [jobs[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 prepare = task(cycle.prepare, name="prepare-store", cache_policy=NONE)
 poll_feeds = task(cycle.poll_feeds, name="poll-feeds", cache_policy=NONE)
@@ -79,13 +86,15 @@ def read_pages_on_cluster(settings: Settings, run_id: str, jobs: list[cycle.Page
                           log: Any) -> None:
     """Dask mode: fetch + extract run as tasks on the cluster's workers; this process stays the
     single writer, saving each batch (in order) as its results arrive."""
-    batches = [jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH)]
+    parts = batches(jobs)
     # Plain arguments: an annotation sent to a Dask worker arrives there as a bare tuple.
-    futures = [read_batch.submit(settings, batch) for batch in batches]
-    for n, (batch, future) in enumerate(zip(batches, futures)):
+    futures = [read_batch.submit(settings, batch) for batch in parts]
+    done = 0
+    for batch, future in zip(parts, futures):
         cycle.save_batch(settings, run_id, batch, future.result(), [], tally)
-        log.info("pages %d-%d of %d saved (read on the cluster): %d new so far", n * BATCH + 1,
-                 n * BATCH + len(batch), len(jobs), tally.new_articles)
+        log.info("pages %d-%d of %d saved (read on the cluster): %d new so far", done + 1, done + len(batch),
+                 len(jobs), tally.new_articles)
+        done += len(batch)
 
 
 def read_pages(settings: Settings, run_id: str, jobs: list[cycle.PageJob], pool: WorkerPool, tally: cycle.Tally,
@@ -96,8 +105,8 @@ def read_pages(settings: Settings, run_id: str, jobs: list[cycle.PageJob], pool:
     ahead of extraction, so memory holds a few batches of pages, not the whole cycle's."""
     extracts: list[Any] = []
     last_save = None
-    for n, start in enumerate(range(0, len(jobs), BATCH)):
-        batch = jobs[start:start + BATCH]
+    start = 0
+    for n, batch in enumerate(batches(jobs)):
         ahead = [extracts[n - 2]] if n >= 2 else []
         fetched = fetch_pages.submit(light(settings), light(batch), wait_for=ahead)
         extracted = extract_pages.submit(light(settings), light(batch), light(fetched), pool)
@@ -108,6 +117,7 @@ def read_pages(settings: Settings, run_id: str, jobs: list[cycle.PageJob], pool:
             lambda _f, a=start + 1, b=start + len(batch): log.info(
                 "pages %d-%d of %d saved: %d new so far, %d duplicate(s)", a, b, len(jobs), tally.new_articles,
                 tally.duplicates))
+        start += len(batch)
     if last_save is not None:
         last_save.result()  # raises what the last save (or anything it waited for) raised
 
@@ -126,18 +136,31 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
     if crashed:
         log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
     polls = poll_feeds(light(settings), light(states))
-    plan = writer(settings, plan_pages)(settings, polls)
-    tally = cycle.Tally(entries_seen=sum(len(p.entries) for p in polls))
-    log.info("%d feed(s) polled, %d entries, %d page(s) to read", len(polls), tally.entries_seen, len(plan.jobs))
-    jobs = list(plan.jobs)
-    with held(settings.database):  # the batches' saves share one connection (storage/db.py)
+    # From planning to the run log the stages share one store connection (storage/db.py `held`):
+    # opening, migrating and closing it (a checkpoint) cost about 0.1 s each time.
+    with held(settings.database):
+        plan = writer(settings, plan_pages)(settings, polls)
+        tally = cycle.Tally(entries_seen=sum(len(p.entries) for p in polls))
+        log.info("%d feed(s) polled, %d entries, %d page(s) to read", len(polls), tally.entries_seen, len(plan.jobs))
+        jobs = list(plan.jobs)
         if settings.cluster.enabled:
             read_pages_on_cluster(settings, run_id, jobs, tally, log)
         else:
             read_pages(settings, run_id, jobs, pool, tally, log)
         if plan.links:
             writer(settings, save_batch)(settings, run_id, [], [], list(plan.links), tally)
-    summary = {
+        summary = _summary(run_id, polls, jobs, seeded, tally, started)
+        writer(settings, finish)(settings, run_id, polls, plan, summary)
+    summary["longest_lock_seconds"] = round(max(lock_holds(settings.database), default=0.0), 3)
+    immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
+                                                           or settings.digest.alert_on_corroboration)
+    summary.update(publish_and_deliver(settings, run_id, log, create=immediate))
+    return summary
+
+
+def _summary(run_id: str, polls: list[cycle.FeedPoll], jobs: list[cycle.PageJob], seeded: int, tally: cycle.Tally,
+             started: float) -> dict[str, Any]:
+    return {
         "run_id": run_id,
         "feeds": [{"name": p.feed.name, "outcome": p.check.outcome, "entries": len(p.entries),
                    "error": p.check.error, "warning": p.check.warning} for p in polls],
@@ -156,13 +179,7 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
         "new_events": tally.new_events,
         "failures": tally.failures[:50],
         "seconds": round(time.monotonic() - started, 2),
-        "longest_lock_seconds": round(max(lock_holds(settings.database), default=0.0), 3),
     }
-    writer(settings, finish)(settings, run_id, polls, plan, summary)
-    immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
-                                                           or settings.digest.alert_on_corroboration)
-    summary.update(publish_and_deliver(settings, run_id, log, create=immediate))
-    return summary
 
 
 def refresh_snapshot(settings: Settings, log: Any) -> None:

@@ -11,6 +11,7 @@ import duckdb
 
 from extractors.novelty import PriorFigure, classify_figure, is_new_event
 from extractors.records import Tagging
+from storage.db import text_literals
 
 SEED_BASELINE = "seed-baseline"  # digest_id of claims from seeds: known, never reported
 
@@ -53,18 +54,43 @@ def figure_values(con: duckdb.DuckDBPyConnection, article_id: str) -> set[tuple[
     return {(c, lo, hi, st) for c, lo, hi, st in rows}
 
 
-def save_tagging(con: duckdb.DuckDBPyConnection, article_id: str, tagging: Tagging, *, article_date: date | None,
-                 now: datetime, seed: bool, event_window_days: int, lexicon: str = "") -> SavedClaims:
-    """Store one article's tagging once (a second call for the same article does nothing)."""
-    exists = con.execute("SELECT 1 FROM store.taggings WHERE article_id = ?", [article_id]).fetchone()
-    if exists:
-        return SavedClaims(0, 0, 0, 0, 0)
-    con.execute(
-        "INSERT INTO store.taggings (article_id, relevant, score, evidence, tagged_at, lexicon) VALUES (?, ?, ?, ?, ?, ?)",
-        [article_id, tagging.relevant, tagging.score, list(tagging.evidence), now, lexicon],
-    )
-    if not tagging.relevant:
-        return SavedClaims(0, 0, 0, 0, 0)
+@dataclass(frozen=True)
+class ArticleTagging:
+    """One article's tagging to store, with the date its figures default to."""
+
+    article_id: str
+    tagging: Tagging
+    article_date: date | None
+
+
+def save_taggings(con: duckdb.DuckDBPyConnection, items: list[ArticleTagging], *, now: datetime, seed: bool,
+                  event_window_days: int, lexicon: str = "") -> list[SavedClaims]:
+    """Store each article's tagging once (an article already tagged is left as it is), one
+    SavedClaims per item. The taggings are written in one statement; figures and events one by
+    one, in order, since each one's novelty depends on those stored before it."""
+    if not items:
+        return []
+    ids = sorted({i.article_id for i in items})
+    tagged = {r[0] for r in con.execute(
+        f"SELECT article_id FROM store.taggings WHERE article_id IN ({text_literals(ids)})").fetchall()}
+    fresh: list[ArticleTagging] = []
+    for item in items:
+        if item.article_id not in tagged:
+            tagged.add(item.article_id)
+            fresh.append(item)
+    if fresh:
+        con.execute(
+            "INSERT INTO store.taggings (article_id, relevant, score, evidence, tagged_at, lexicon)"
+            " SELECT unnest($1::TEXT[]), unnest($2::BOOLEAN[]), unnest($3::DOUBLE[]), unnest($4::TEXT[][]), $5, $6",
+            [[i.article_id for i in fresh], [i.tagging.relevant for i in fresh], [i.tagging.score for i in fresh],
+             [list(i.tagging.evidence) for i in fresh], now, lexicon])
+    fresh_ids = {id(i) for i in fresh}
+    return [_save_claims(con, i.article_id, i.tagging, i.article_date, now, seed, event_window_days)
+            if id(i) in fresh_ids and i.tagging.relevant else SavedClaims(0, 0, 0, 0, 0) for i in items]
+
+
+def _save_claims(con: duckdb.DuckDBPyConnection, article_id: str, tagging: Tagging, article_date: date | None,
+                 now: datetime, seed: bool, event_window_days: int) -> SavedClaims:
     digest = SEED_BASELINE if seed else None
     new = corroborations = 0
     for f in tagging.figures:
