@@ -82,6 +82,21 @@ trafilatura.utils.HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClass
     entity=lxml_html.HtmlEntity))
 
 
+# Elements trafilatura deletes anyway (its tree_cleaning) but only after running its raw-tree
+# XPath searches, whose regular expressions are called back for every element: an icon's <svg>
+# alone can hold hundreds. Dropped first, text after them kept; JSON-LD stays (trafilatura reads
+# it). Measured: identical text on the 181 benchmark pages, about 1 ms a page less.
+_INERT = ("script", "style", "noscript", "svg")
+
+
+def _drop_inert(tree: lxml_html.HtmlElement) -> None:
+    for element in list(tree.iter(*_INERT)):
+        if element.tag == "script" and "ld+json" in (element.get("type") or ""):
+            continue
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
 def _extract_text(source: bytes | lxml_html.HtmlElement, url: str, fast: bool):  # type: ignore[no-untyped-def]
     return trafilatura.bare_extraction(source, url=url, include_comments=False, favor_precision=True, fast=fast)
 
@@ -99,6 +114,7 @@ def extract_article(html: bytes | str, url: str, full_metadata: bool = True) -> 
         if tree is None:
             return Skipped("no article text found in the page")
         meta = trafilatura.extract_metadata(tree, url) if full_metadata else declared_metadata(tree)
+        _drop_inert(tree)
         doc = _extract_text(tree, url, fast=True)
         if doc is None or len(doc.text or "") < FALLBACK_BELOW_CHARS:
             doc = _extract_text(raw, url, fast=False) or doc

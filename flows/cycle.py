@@ -5,8 +5,9 @@
      seeds)      feeds)        what's new)                                   transaction)    cursors,
                                                                                              run log)
 
-Each stage opens the store only for its own short transaction, never across network work, so a
-reader holding the file delays a cycle by seconds at most.
+Each stage opens the store for its own transactions (``open_store``); the flow lets the stages
+from plan_pages to finish share one connection (``storage.db.held``), and polls the feeds with the
+store closed. Nothing here depends on which: the stages run the same without Prefect or sharing.
 """
 
 from __future__ import annotations
@@ -197,21 +198,21 @@ def plan_pages(settings: Settings, polls: list[FeedPoll]) -> Plan:
     links: list[tuple[PageJob, str]] = []
     unchanged: dict[str, list[str]] = {}
     with open_store(settings.database) as con:
-        for poll in polls:
-            entries = list(poll.entries)
-            known = article_store.known_entries(con, poll.feed.name, [e.guid for e in entries])
-            urls = {e.guid: canonical_url(e.link) for e in entries if e.link}
-            stored = {url: v.id for url, v in article_store.latest_versions(con, list(urls.values())).items()}
-            for entry in entries:
-                job = PageJob(poll.feed.name, entry, entry_hash(entry), entry.link or "")
-                seen = known.get(entry.guid)
-                if seen and seen.entry_hash == job.entry_hash and (
-                        seen.article_id or seen.attempts >= MAX_ENTRY_ATTEMPTS):
-                    unchanged.setdefault(poll.feed.name, []).append(entry.guid)
-                elif not seen and entry.guid in urls and urls[entry.guid] in stored:
-                    links.append((job, stored[urls[entry.guid]]))
-                else:
-                    jobs.append(job)
+        known = article_store.known_entries(con, {p.feed.name: [e.guid for e in p.entries] for p in polls})
+        urls = {(p.feed.name, e.guid): canonical_url(e.link) for p in polls for e in p.entries if e.link}
+        stored = {url: v.id for url, v in article_store.latest_versions(con, list(urls.values())).items()}
+    for poll in polls:
+        for entry in poll.entries:
+            key = (poll.feed.name, entry.guid)
+            job = PageJob(poll.feed.name, entry, entry_hash(entry), entry.link or "")
+            seen = known.get(key)
+            if seen and seen.entry_hash == job.entry_hash and (
+                    seen.article_id or seen.attempts >= MAX_ENTRY_ATTEMPTS):
+                unchanged.setdefault(poll.feed.name, []).append(entry.guid)
+            elif not seen and key in urls and urls[key] in stored:
+                links.append((job, stored[urls[key]]))
+            else:
+                jobs.append(job)
     return Plan(tuple(jobs), tuple(links), unchanged)
 
 
@@ -249,10 +250,14 @@ def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched
         return own.map(work, inputs, timeout=timeout, on_failure=gave_up)
 
 
-def read_batch(settings: Settings, jobs: list[PageJob]) -> list[PageResult]:
-    """Fetch and extract one batch in this process, without a worker pool: the unit of work sent to
-    a Dask worker (Dask's worker processes are the parallelism there, and may not start their own)."""
+def read_batch(settings: Settings, jobs: list[PageJob], pool: WorkerPool | None = None) -> list[PageResult]:
+    """Fetch and extract one batch: the unit of a cycle's page work (one Prefect task; a task per
+    stage cost more Prefect bookkeeping than it bought). Without ``pool`` the pages are extracted
+    in this process: the unit sent to a Dask worker (Dask's worker processes are the parallelism
+    there, and may not start their own)."""
     fetched = fetch_pages(settings, jobs)
+    if pool is not None:
+        return extract_pages(settings, jobs, fetched, pool)
     work = functools.partial(process_page, min_chars=settings.extraction.min_text_chars,
                              shingle_size=settings.dedup.shingle_words, lexicon=settings.tagging.lexicon)
     return [work(PageInput(job.entry, f.final_url or job.url, f.body, f.headers.get("content-type", ""),

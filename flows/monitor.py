@@ -34,8 +34,7 @@ def batches(jobs: list[Any]) -> list[list[Any]]:
 prepare = task(cycle.prepare, name="prepare-store", cache_policy=NONE)
 poll_feeds = task(cycle.poll_feeds, name="poll-feeds", cache_policy=NONE)
 plan_pages = task(cycle.plan_pages, name="plan-pages", cache_policy=NONE)
-fetch_pages = task(cycle.fetch_pages, name="fetch-pages", cache_policy=NONE)
-extract_pages = task(cycle.extract_pages, name="extract-pages", cache_policy=NONE)
+read_batch = task(cycle.read_batch, name="read-pages", cache_policy=NONE)
 save_batch = task(cycle.save_batch, name="save-articles", cache_policy=NONE)
 finish = task(cycle.finish, name="finish-run", cache_policy=NONE)
 make_digest = task(notify.make_digest, name="write-digest", cache_policy=NONE)
@@ -79,7 +78,7 @@ def publish_and_deliver(settings: Settings, run_id: str, log: Any, *, create: bo
             "deliveries": [{"digest": r.digest_id, "target": r.target, "ok": r.ok, "error": r.error} for r in reports]}
 
 
-read_batch = task(cycle.read_batch, name="read-pages-on-cluster", cache_policy=NONE)
+read_batch_on_cluster = read_batch.with_options(name="read-pages-on-cluster")
 
 
 def read_pages_on_cluster(settings: Settings, run_id: str, jobs: list[cycle.PageJob], tally: cycle.Tally,
@@ -88,7 +87,7 @@ def read_pages_on_cluster(settings: Settings, run_id: str, jobs: list[cycle.Page
     single writer, saving each batch (in order) as its results arrive."""
     parts = batches(jobs)
     # Plain arguments: an annotation sent to a Dask worker arrives there as a bare tuple.
-    futures = [read_batch.submit(settings, batch) for batch in parts]
+    futures = [read_batch_on_cluster.submit(settings, batch) for batch in parts]
     done = 0
     for batch, future in zip(parts, futures):
         cycle.save_batch(settings, run_id, batch, future.result(), [], tally)
@@ -101,17 +100,16 @@ def read_pages(settings: Settings, run_id: str, jobs: list[cycle.PageJob], pool:
                log: Any) -> None:
     """Fetch, extract and save the pages in batches, as a pipeline of Prefect tasks: while the
     workers extract batch k, batch k+1 is fetched and batch k-1 saved. Saves run one after the
-    other, in order (de-duplication sees every earlier batch); fetching runs at most two batches
-    ahead of extraction, so memory holds a few batches of pages, not the whole cycle's."""
-    extracts: list[Any] = []
+    other, in order (de-duplication sees every earlier batch); reading runs at most two batches
+    ahead of saving, so memory holds a few batches of pages, not the whole cycle's."""
+    reads: list[Any] = []
     last_save = None
     start = 0
     for n, batch in enumerate(batches(jobs)):
-        ahead = [extracts[n - 2]] if n >= 2 else []
-        fetched = fetch_pages.submit(light(settings), light(batch), wait_for=ahead)
-        extracted = extract_pages.submit(light(settings), light(batch), light(fetched), pool)
-        extracts.append(extracted)
-        last_save = save_batch.submit(light(settings), run_id, light(batch), light(extracted), light([]), light(tally),
+        ahead = [reads[n - 2]] if n >= 2 else []
+        read = read_batch.submit(light(settings), light(batch), pool, wait_for=ahead)
+        reads.append(read)
+        last_save = save_batch.submit(light(settings), run_id, light(batch), light(read), light([]), light(tally),
                                       wait_for=[last_save] if last_save else [])
         last_save.add_done_callback(
             lambda _f, a=start + 1, b=start + len(batch): log.info(

@@ -16,9 +16,28 @@ DEFAULTS = {
 }
 
 
+# Only for the temporary server a process starts for itself (no PREFECT_API_URL): it is gone with
+# the process, so nobody ever reads the events it would store; writing them cost it half its CPU
+# in a cycle. A lasting server (`nkwatch serve`'s own, or the user's) keeps them for its UI.
+EPHEMERAL_DEFAULTS = {
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+}
+_set_here: set[str] = set()  # the EPHEMERAL_DEFAULTS this process set (serve.py takes them back out)
+
+
 def configure() -> None:
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
+    if not os.environ.get("PREFECT_API_URL"):
+        for key, value in EPHEMERAL_DEFAULTS.items():
+            if key not in os.environ:
+                os.environ[key] = value
+                _set_here.add(key)
+
+
+def lasting_server_env(env: dict[str, str]) -> dict[str, str]:
+    """``env`` without the settings meant only for a temporary server."""
+    return {k: v for k, v in env.items() if k not in _set_here}
 
 
 @contextmanager
@@ -29,7 +48,8 @@ def one_off_runs() -> Iterator[None]:
     PREFECT_API_URL the server is the process's own temporary one, gone with the process, so the
     heartbeat has no reader; and Prefect 3.8.8 joins its heartbeat thread, which sleeps in
     1-second steps, at the end of every run: 1 s of idle wall time per run (0.10 s per empty
-    flow run without it, 1.1 s with it). With PREFECT_API_URL set this changes nothing."""
+    flow run without it, 1.1 s with it). For the same reason run logs are not sent to that
+    server (they are printed as before). With PREFECT_API_URL set this changes nothing."""
     if os.environ.get("PREFECT_API_URL"):
         yield
         return
@@ -37,7 +57,9 @@ def one_off_runs() -> Iterator[None]:
     from prefect.settings import get_current_settings
 
     current = get_current_settings()
-    quiet = current.model_copy(update={"flows": current.flows.model_copy(update={"heartbeat_frequency": None})})
+    logging = current.logging.model_copy(update={"to_api": current.logging.to_api.model_copy(update={"enabled": False})})
+    quiet = current.model_copy(update={"flows": current.flows.model_copy(update={"heartbeat_frequency": None}),
+                                       "logging": logging})
     with SettingsContext(profile=SettingsContext.get().profile, settings=quiet):
         yield
 

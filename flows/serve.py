@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from flows.config import Settings, parse_schedule
-from flows.prefect_env import DEFAULTS
+from flows.prefect_env import DEFAULTS, lasting_server_env
 
 HEALTH_TIMEOUT = 120.0
 
@@ -40,7 +40,7 @@ class LocalPrefectServer:
 
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **DEFAULTS, "PREFECT_HOME": str(self.home),
+        env = {**lasting_server_env(dict(os.environ)), **DEFAULTS, "PREFECT_HOME": str(self.home),
                "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(self.port),
                # schedule new runs within seconds of start-up rather than after the default 60 s loop
                "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "10",

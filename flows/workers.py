@@ -98,6 +98,10 @@ class WorkerPool:
         with self._lock:
             self._ensure()
 
+    def pids(self) -> list[int]:
+        """The workers' process ids (none before the pool starts)."""
+        return [w.process.pid for w in self._idle or []]
+
     def _replace(self, worker: _Worker) -> _Worker:
         worker.process.kill()
         worker.process.join(5)

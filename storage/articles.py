@@ -63,15 +63,17 @@ def article_id(canonical: str, text_hash: str) -> str:
     return hashlib.sha256(f"{canonical}\n{text_hash}".encode()).hexdigest()[:20]
 
 
-def known_entries(con: duckdb.DuckDBPyConnection, feed: str, guids: list[str]) -> dict[str, KnownEntry]:
-    if not guids:
+def known_entries(con: duckdb.DuckDBPyConnection, guids: dict[str, list[str]]) -> dict[tuple[str, str], KnownEntry]:
+    """(feed, guid) → what is stored of that entry, for every feed's guids in one query."""
+    pairs = [(feed, g) for feed, gs in guids.items() for g in gs]
+    if not pairs:
         return {}
     rows = con.execute(
-        "SELECT guid, entry_hash, article_id, attempts FROM store.entries"
-        " WHERE feed = ? AND guid IN (SELECT unnest(?::TEXT[]))",
-        [feed, guids],
+        "SELECT e.feed, e.guid, e.entry_hash, e.article_id, e.attempts FROM store.entries e"
+        " JOIN (SELECT unnest(?::TEXT[]) AS feed, unnest(?::TEXT[]) AS guid) k ON e.feed = k.feed AND e.guid = k.guid",
+        [[f for f, _ in pairs], [g for _, g in pairs]],
     ).fetchall()
-    return {g: KnownEntry(h, a, n) for g, h, a, n in rows}
+    return {(f, g): KnownEntry(h, a, n) for f, g, h, a, n in rows}
 
 
 @dataclass(frozen=True)
