@@ -108,7 +108,7 @@ class _Held:
     def __init__(self) -> None:
         self.con: duckdb.DuckDBPyConnection | None = None
         self.opened = 0.0
-        self.lock = threading.Lock()  # Prefect runs stages in threads; one statement stream at a time
+        self.lock = threading.RLock()  # Prefect runs stages in threads; one statement stream at a time
 
 
 def _record_hold(store: Path, seconds: float) -> None:

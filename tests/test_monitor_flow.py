@@ -147,3 +147,13 @@ def test_a_reissued_copy_with_an_updated_number_keeps_only_the_new_figure(prefec
     got = rows(db, "SELECT f.low, a.duplicate_of IS NOT NULL FROM figures f JOIN articles a ON a.id = f.article_id"
                    " WHERE a.url LIKE '%nis-toll%' ORDER BY f.low")
     assert got == [(2300.0, False), (2400.0, True)]  # the copy adds only what its original lacks
+
+
+def test_pages_are_cut_into_a_short_first_batch_then_full_ones():
+    from flows.monitor import BATCH, FIRST_BATCH, batches
+
+    jobs = list(range(181))
+    parts = batches(jobs)
+    assert [len(p) for p in parts] == [FIRST_BATCH, BATCH, BATCH, BATCH, BATCH, 181 - FIRST_BATCH - 4 * BATCH]
+    assert [j for p in parts for j in p] == jobs
+    assert batches([]) == [] and batches([1, 2]) == [[1, 2]]

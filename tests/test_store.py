@@ -150,3 +150,22 @@ def test_a_snapshot_waits_for_a_reader_then_gives_up_with_a_clear_error(db_path)
     assert brief.stdout.readline().strip() == "ready"
     assert session.publish_snapshot(db_path, wait_seconds=20).exists()  # waited for the brief reader
     brief.wait()
+
+
+def test_held_stages_share_one_connection_and_release_the_store_after(db_path):
+    from storage.db import held, lock_holds, redirect
+
+    redirect(db_path.resolve(), db_path.resolve())  # as writer_session does: holds are recorded
+    try:
+        with held(db_path):
+            with open_store(db_path) as first, transaction(first):
+                first.execute("CREATE TABLE store.t (x INTEGER)")
+                first.execute("INSERT INTO store.t VALUES (1)")
+            with open_store(db_path) as second:
+                assert second is first  # the same connection, its transaction committed
+                assert second.execute("SELECT x FROM store.t").fetchall() == [(1,)]
+        with duckdb.connect(str(db_path), read_only=True) as reader:  # released: a reader gets in
+            assert reader.execute("SELECT count(*) FROM store.t").fetchone() == (1,)
+        assert len(lock_holds(db_path)) == 1  # the whole held block counts as one hold
+    finally:
+        redirect(db_path.resolve(), None)
