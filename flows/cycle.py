@@ -228,16 +228,20 @@ def fetch_pages(settings: Settings, jobs: list[PageJob]) -> list[Fetched]:
     return [next(results) if job.url else Fetched("", "", error="the entry has no link") for job in jobs]
 
 
+def _page_inputs(jobs: list[PageJob], fetched: list[Fetched]) -> list[PageInput]:
+    return [PageInput(job.entry, f.final_url or job.url, f.body, f.headers.get("content-type", ""),
+                      f.error if not f.ok else None) for job, f in zip(jobs, fetched)]
+
+
+def _page_work(settings: Settings) -> functools.partial[PageResult]:
+    return functools.partial(process_page, min_chars=settings.extraction.min_text_chars,
+                             shingle_size=settings.dedup.shingle_words, lexicon=settings.tagging.lexicon)
+
+
 def extract_pages(settings: Settings, jobs: list[PageJob], fetched: list[Fetched],
                   pool: WorkerPool | None = None) -> list[PageResult]:
     """Article text for each job, in worker processes; the feed's text when the page fails."""
-    inputs = [
-        PageInput(job.entry, f.final_url or job.url, f.body, f.headers.get("content-type", ""),
-                  f.error if not f.ok else None)
-        for job, f in zip(jobs, fetched)
-    ]
-    work = functools.partial(process_page, min_chars=settings.extraction.min_text_chars,
-                             shingle_size=settings.dedup.shingle_words, lexicon=settings.tagging.lexicon)
+    inputs, work = _page_inputs(jobs, fetched), _page_work(settings)
     timeout = settings.extraction.timeout_seconds
 
     def gave_up(page: PageInput, reason: str) -> PageResult:
@@ -258,10 +262,8 @@ def read_batch(settings: Settings, jobs: list[PageJob], pool: WorkerPool | None 
     fetched = fetch_pages(settings, jobs)
     if pool is not None:
         return extract_pages(settings, jobs, fetched, pool)
-    work = functools.partial(process_page, min_chars=settings.extraction.min_text_chars,
-                             shingle_size=settings.dedup.shingle_words, lexicon=settings.tagging.lexicon)
-    return [work(PageInput(job.entry, f.final_url or job.url, f.body, f.headers.get("content-type", ""),
-                           f.error if not f.ok else None)) for job, f in zip(jobs, fetched)]
+    work = _page_work(settings)
+    return [work(page) for page in _page_inputs(jobs, fetched)]
 
 
 def save_batch(settings: Settings, run_id: str, jobs: list[PageJob], results: list[PageResult],

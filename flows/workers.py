@@ -121,35 +121,43 @@ class WorkerPool:
             queue = deque(range(len(items)))
             busy: dict[Connection, tuple[_Worker, int, float]] = {}
             error: BaseException | None = None
-            while queue or busy:
-                while queue and idle:
-                    worker, index = idle.pop(), queue.popleft()
-                    try:
-                        worker.conn.send((func, items[index]))
-                    except OSError:  # it died while idle
-                        worker = self._replace(worker)
-                        worker.conn.send((func, items[index]))
-                    busy[worker.conn] = (worker, index, time.monotonic() + timeout)
-                soonest = min(deadline for _, _, deadline in busy.values())
-                for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
-                    worker, index, _ = busy.pop(conn)  # type: ignore[call-overload]
-                    try:
-                        ok, value = conn.recv()  # type: ignore[union-attr]
-                    except (EOFError, OSError):
-                        results[index] = on_failure(items[index], "the extraction worker died")
-                        idle.append(self._replace(worker))
-                        continue
-                    if ok:
-                        results[index] = value
-                    else:
-                        error = error or value
-                    idle.append(worker)
-                now = time.monotonic()
-                for conn, (worker, index, deadline) in list(busy.items()):
-                    if deadline <= now:
-                        del busy[conn]
-                        results[index] = on_failure(items[index], f"extraction took longer than {timeout:g} s")
-                        idle.append(self._replace(worker))
+            try:
+                while queue or busy:
+                    while queue and idle:
+                        worker, index = idle.pop(), queue.popleft()
+                        busy[worker.conn] = (worker, index, time.monotonic() + timeout)
+                        try:
+                            worker.conn.send((func, items[index]))
+                        except OSError:  # it died while idle
+                            del busy[worker.conn]
+                            worker = self._replace(worker)
+                            busy[worker.conn] = (worker, index, time.monotonic() + timeout)
+                            worker.conn.send((func, items[index]))
+                    soonest = min(deadline for _, _, deadline in busy.values())
+                    for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
+                        worker, index, _ = busy.pop(conn)  # type: ignore[call-overload]
+                        try:
+                            ok, value = conn.recv()  # type: ignore[union-attr]
+                        except (EOFError, OSError):
+                            results[index] = on_failure(items[index], "the extraction worker died")
+                            idle.append(self._replace(worker))
+                            continue
+                        if ok:
+                            results[index] = value
+                        else:
+                            error = error or value
+                        idle.append(worker)
+                    now = time.monotonic()
+                    for conn, (worker, index, deadline) in list(busy.items()):
+                        if deadline <= now:
+                            del busy[conn]
+                            results[index] = on_failure(items[index], f"extraction took longer than {timeout:g} s")
+                            idle.append(self._replace(worker))
+            except BaseException:
+                # Interrupted (an item that cannot be sent, Ctrl-C): a busy worker's answer would
+                # reach the next map, and the worker would be missing from the pool; replace them.
+                idle.extend(self._replace(worker) for worker, _, _ in busy.values())
+                raise
             if error is not None:
                 raise error
             return results

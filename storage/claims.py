@@ -73,20 +73,19 @@ def save_taggings(con: duckdb.DuckDBPyConnection, items: list[ArticleTagging], *
     ids = sorted({i.article_id for i in items})
     tagged = {r[0] for r in con.execute(
         f"SELECT article_id FROM store.taggings WHERE article_id IN ({text_literals(ids)})").fetchall()}
-    fresh: list[ArticleTagging] = []
+    is_fresh: list[bool] = []  # per item: not tagged before, nor earlier in this list
     for item in items:
-        if item.article_id not in tagged:
-            tagged.add(item.article_id)
-            fresh.append(item)
+        is_fresh.append(item.article_id not in tagged)
+        tagged.add(item.article_id)
+    fresh = [i for i, new in zip(items, is_fresh) if new]
     if fresh:
         con.execute(
             "INSERT INTO store.taggings (article_id, relevant, score, evidence, tagged_at, lexicon)"
             " SELECT unnest($1::TEXT[]), unnest($2::BOOLEAN[]), unnest($3::DOUBLE[]), unnest($4::TEXT[][]), $5, $6",
             [[i.article_id for i in fresh], [i.tagging.relevant for i in fresh], [i.tagging.score for i in fresh],
              [list(i.tagging.evidence) for i in fresh], now, lexicon])
-    fresh_ids = {id(i) for i in fresh}
     return [_save_claims(con, i.article_id, i.tagging, i.article_date, now, seed, event_window_days)
-            if id(i) in fresh_ids and i.tagging.relevant else SavedClaims(0, 0, 0, 0, 0) for i in items]
+            if new and i.tagging.relevant else SavedClaims(0, 0, 0, 0, 0) for i, new in zip(items, is_fresh)]
 
 
 def _save_claims(con: duckdb.DuckDBPyConnection, article_id: str, tagging: Tagging, article_date: date | None,

@@ -2,10 +2,11 @@
 
 DuckDB lets one process write a file and locks every other process out while it does (and
 read-only readers lock the writer out). nkwatch therefore keeps connections short: a stage opens
-the store, runs a few statements in one transaction and closes it. The one exception is a cycle's
-run of page batches (``held``): its saves come every fraction of a second, and opening, migrating
-and closing (a checkpoint) cost about 0.1 s each time, so they share one connection, still one
-transaction per batch; readers meanwhile answer from the snapshot (storage/session.py).
+the store, runs a few statements in one transaction and closes it. The one exception is a cycle
+from planning to its run log (``held``): its batches are saved every fraction of a second, and
+opening, migrating and closing (a checkpoint) cost about 0.1 s each time, so those stages share
+one connection, still one transaction per batch; readers meanwhile answer from the snapshot
+(storage/session.py).
 When the file is locked by someone else, opening is retried with backoff for ``wait_seconds``.
 
 Exceptions::

@@ -61,3 +61,10 @@ def test_an_exception_in_the_work_is_raised_after_the_other_items(pool: WorkerPo
         pool.map(_work, [("ok", 0), ("raise", 1), ("ok", 2), ("ok", 3)], timeout=30, on_failure=_failed)
     # nothing of that map is left in the pipes: the next map gets its own answers
     assert [n for n, _ in pool.map(_work, [("ok", 7), ("ok", 8)], timeout=30, on_failure=_failed)] == [7, 8]
+
+
+def test_an_item_that_cannot_be_sent_leaves_the_pool_whole(pool: WorkerPool) -> None:
+    with pytest.raises(Exception):
+        pool.map(_work, [("ok", 0), ("ok", 1), lambda: None], timeout=30, on_failure=_failed)  # type: ignore[list-item]
+    assert [n for n, _ in pool.map(_work, [("ok", n) for n in range(4)], timeout=30, on_failure=_failed)] == [0, 1, 2, 3]
+    assert len(pool.pids()) == 2
