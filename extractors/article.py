@@ -21,6 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
+from extractors import prune_rules
 from extractors.metadata import PageMeta, declared_metadata
 from extractors.records import Article, FeedEntry, Skipped
 
@@ -80,6 +81,11 @@ FALLBACK_BELOW_CHARS = 1000
 trafilatura.utils.HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
     entity=lxml_html.HtmlEntity))
+
+
+# trafilatura's regular-expression pruning searches, answered in Python (same elements, about
+# three times faster; see extractors/prune_rules.py).
+prune_rules.install()
 
 
 # Elements trafilatura deletes anyway (its tree_cleaning) but only after running its raw-tree
