@@ -24,16 +24,17 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import trafilatura.xpaths as xp
 from lxml import etree
 
 Matcher = Callable[[etree._Element], list[etree._Element]]
 
 
-def _first_of(element: etree._Element, a: str, b: str) -> str:
+def _first_of(element: etree._Element, a: str, b: str) -> str | None:
     """String of ``@a|@b``: the value of whichever of the two comes first on the element."""
     value_a, value_b = element.get(a), element.get(b)
     if value_a is None or value_b is None:
-        return value_a if value_b is None else value_b  # type: ignore[return-value]
+        return value_a if value_b is None else value_b
     keys = element.keys()
     return value_a if keys.index(a) < keys.index(b) else value_b
 
@@ -48,7 +49,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 def _test(rx: re.Pattern[str], value: str | None) -> bool:
-    return bool(value) and rx.search(value) is not None  # type: ignore[arg-type]
+    return rx.search(value) is not None if value else False
 
 
 def _below(tree: etree._Element, tags: tuple[str, ...] | None) -> Iterable[etree._Element]:
@@ -96,16 +97,9 @@ def comments_and_lists(tree: etree._Element) -> list[etree._Element]:
 
 # OVERALL_DISCARD_XPATH[0]: navigation, share, ad, footer, related... blocks. The token lists are
 # trafilatura's own (its private names), so the patterns are the very strings its XPath tests.
-def _overall_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    import trafilatura.xpaths as xp
-
-    both = xp._OVERALL_DISCARD_BOTH_TOKENS
-    return (_rx(xp._alt(xp._CONSENT_ID_CLASS_TOKENS)),
-            _rx(xp._alt(both + xp._OVERALL_DISCARD_ID_TOKENS)),
-            _rx(xp._alt(both + xp._OVERALL_DISCARD_CLASS_TOKENS)))
-
-
-_CONSENT, _DISCARD_ID, _DISCARD_CLASS = _overall_patterns()
+_CONSENT = _rx(xp._alt(xp._CONSENT_ID_CLASS_TOKENS))
+_DISCARD_ID = _rx(xp._alt(xp._OVERALL_DISCARD_BOTH_TOKENS + xp._OVERALL_DISCARD_ID_TOKENS))
+_DISCARD_CLASS = _rx(xp._alt(xp._OVERALL_DISCARD_BOTH_TOKENS + xp._OVERALL_DISCARD_CLASS_TOKENS))
 _BLOCKS = ("div", "item", "list", "p", "section", "span")
 
 
@@ -200,8 +194,6 @@ ORIGINALS: dict[tuple[str, int], etree.XPath] = {}
 def install() -> list[Rule]:
     """Swap each rule in for its expression (in place: trafilatura's modules hold the same lists).
     Returns the rules installed; an expression whose text changed keeps trafilatura's XPath."""
-    import trafilatura.xpaths as xp
-
     installed = []
     for rule in RULES:
         expressions = getattr(xp, rule.list_name)
