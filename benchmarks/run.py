@@ -11,7 +11,8 @@ Measured in one run, on this machine:
   the extraction workers' (fork server importing and warming up the extractors);
 - cold cycle: the real monitor flow over RSS feeds serving those pages from a local HTTP server
   (fetch, extract, de-duplicate, tag, store), every page new to a store holding the seeds, run
-  three times, each right after a floor pass of its own: the median pair's ratio;
+  several times between floor passes, each compared with the mean of the passes on either side:
+  the median ratio;
 - unchanged cycle: 200 feeds that all answer 304; wall time of the flow (Prefect's start-up is
   measured and reported separately);
 - near-duplicate lookup per article and cycle start-up time with 10k, 100k, 1M synthetic articles
@@ -144,20 +145,24 @@ def worker_peak_rss_mb() -> float:
 
 
 def cold_cycles(pages: dict[str, bytes], workdir: Path, runs: int) -> dict[str, object]:
-    """``runs`` pairs of (floor, cold cycle), each cycle on a fresh store holding the seeds. The
-    machine is shared and its speed drifts over minutes, so each cycle is compared with a floor
-    measured just before it; the median pair's figures are reported, and every pair is kept."""
+    """``runs`` cold cycles, each on a fresh store holding the seeds, with a floor pass before the
+    first and after each one. The machine is shared and its speed drifts over minutes, so each
+    cycle is compared with the mean of the two floor passes on either side of it; the median
+    cycle's figures are reported (by that ratio), and every cycle's are kept."""
     pairs = []
+    before = floor(1)
     for n in range(runs):
-        rate = floor(1)
         cycle = cold_cycle(pages, workdir / f"cold-{n}")
-        pairs.append({**cycle, "floor_pages_per_second": rate, "ratio": cycle["pages_per_second"] / rate,
-                      "store": str(workdir / f"cold-{n}")})
-        print(f"  floor {rate:.1f} pages/s, then cold cycle {n + 1}: {cycle['pages_per_second']:.1f} pages/s"
-              f" ({cycle['seconds']:.2f} s): {pairs[-1]['ratio']:.2f} x", flush=True)
+        after = floor(1)
+        rate = (before + after) / 2
+        pairs.append({**cycle, "floor_pages_per_second": rate, "floor_passes": [before, after],
+                      "ratio": cycle["pages_per_second"] / rate, "store": str(workdir / f"cold-{n}")})
+        print(f"  cold cycle {n + 1}: {cycle['pages_per_second']:.1f} pages/s ({cycle['seconds']:.2f} s), floor"
+              f" {before:.1f} before and {after:.1f} after: {pairs[-1]['ratio']:.2f} x", flush=True)
+        before = after
     median = sorted(pairs, key=lambda c: c["ratio"])[len(pairs) // 2]
-    return {**median, "runs": [{k: c[k] for k in ("floor_pages_per_second", "pages_per_second", "ratio")}
-                               for c in pairs]}
+    return {**median, "runs": [{k: c[k] for k in ("floor_pages_per_second", "floor_passes", "pages_per_second",
+                                                  "ratio")} for c in pairs]}
 
 
 def prefect_startup() -> float:
@@ -404,7 +409,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="stored-article counts for the scale test")
     parser.add_argument("--json", type=Path, default=ROOT / "data" / "benchmark.json")
     parser.add_argument("--floor-repeats", type=int, default=3)
-    parser.add_argument("--cold-runs", type=int, default=3, help="cold cycles to run (the median is reported)")
+    parser.add_argument("--cold-runs", type=int, default=5,
+                        help="cold cycles to run, each between two floor passes (the median ratio is reported)")
     args = parser.parse_args()
     results: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count()}
     # Flow runs as `nkwatch run` makes them (no heartbeat without a lasting Prefect server).
@@ -449,8 +455,8 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         row(f"cold cycle, {c['pages']} pages end to end (median of {len(c['runs'])})",
             f"{c['pages_per_second']:.1f} pages/s")
         row("cold cycle: wall time (of it, inside the flow)", f"{c['seconds']:.2f} s ({c['cycle_seconds']:.2f} s)")
-        row("cold cycle / the floor measured just before it (median pair)", f"{r['cold_to_floor_ratio']:.2f} x")
-        row("  every pair's ratio", " ".join(f"{p['ratio']:.2f}" for p in c["runs"]))
+        row("cold cycle / the floor passes either side of it (median)", f"{r['cold_to_floor_ratio']:.2f} x")
+        row("  every cycle's ratio", " ".join(f"{p['ratio']:.2f}" for p in c["runs"]))
         row("cold cycle: longest store lock held", f"{c['longest_lock_seconds']:.2f} s")
         row("store size per 10k articles (real pages, extrapolated)", f"{r['store_mb_per_10k_articles']:.0f} MB")
     u = r["unchanged_cycle"]

@@ -69,12 +69,19 @@ def words(text: str) -> list[str]:
 
 def content_hash(text: str) -> str:
     """Hash of the text's words: insensitive to case, whitespace, punctuation and markup leftovers."""
-    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
+    return _hash_of(words(text))
+
+
+def _hash_of(tokens: list[str]) -> str:
+    return hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest()
 
 
 def shingles(text: str, size: int = 5) -> set[str]:
     """The set of ``size``-word windows; a text shorter than ``size`` words is one shingle."""
-    tokens = words(text)
+    return _shingles_of(words(text), size)
+
+
+def _shingles_of(tokens: list[str], size: int) -> set[str]:
     if len(tokens) <= size:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
@@ -113,6 +120,14 @@ def fingerprint_keys(text: str, shingle_size: int = 5) -> tuple[set[str], list[i
     """The shingles of ``text`` and its LSH band keys (empty for a text with no words)."""
     sh = shingles(text, shingle_size)
     return sh, (band_keys(minhash(sh)) if sh else [])
+
+
+def fingerprints(text: str, shingle_size: int = 5) -> tuple[str, list[int]]:
+    """``content_hash`` and the band keys of ``fingerprint_keys`` from one pass over the words
+    (splitting a page's text into words twice cost a third of a millisecond)."""
+    tokens = words(text)
+    sh = _shingles_of(tokens, shingle_size)
+    return _hash_of(tokens), (band_keys(minhash(sh)) if sh else [])
 
 
 def closest(text: str, candidates: list[tuple[str, str]], threshold: float, shingle_size: int = 5) -> tuple[str, float] | None:

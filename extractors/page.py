@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.article import article_from_entry, extract_article
-from extractors.fingerprint import content_hash, fingerprint_keys
+from extractors.fingerprint import fingerprints
 from extractors.figures import tag
 from extractors.lexicon import load_lexicon
 from extractors.records import Article, FeedEntry, Skipped, Tagging
@@ -56,9 +56,9 @@ def _from_page(page: PageInput, min_chars: int) -> tuple[Article | None, str | N
 def _finish(article: Article, shingle_size: int, lexicon: Path | None, note: str | None = None) -> PageResult:
     """Fingerprints and tags. Tagging here, in the worker, keeps the CPU work on all cores; the
     store throws the tags away when the article turns out to be a duplicate."""
-    _, keys = fingerprint_keys(article.text, shingle_size)
+    text_hash, keys = fingerprints(article.text, shingle_size)
     tagging = tag(article.text, article.published, load_lexicon(lexicon))
-    return PageResult(article, content_hash(article.text), tuple(keys), note, tagging)
+    return PageResult(article, text_hash, tuple(keys), note, tagging)
 
 
 def process_page(page: PageInput, min_chars: int = 200, shingle_size: int = 5,

@@ -2,7 +2,8 @@ from itertools import combinations
 
 import pytest
 
-from extractors.fingerprint import band_keys, canonical_url, closest, content_hash, jaccard, minhash, shingles
+from extractors.fingerprint import (band_keys, canonical_url, closest, content_hash, fingerprint_keys, fingerprints,
+                                    jaccard, minhash, shingles)
 from extractors.seeds import read_seeds
 
 from .conftest import SEEDS
@@ -29,6 +30,13 @@ def test_meaningful_query_parameters_stay():
 def test_content_hash_ignores_case_spacing_and_punctuation():
     assert content_hash("Kim said: 'heroes'.\n\nMore") == content_hash("kim said heroes more")
     assert content_hash("600 killed") != content_hash("700 killed")
+
+
+@pytest.mark.parametrize("text", ["", "Two words", "Kim said: 'heroes'.\n\nMore of it, and more and more."])
+def test_fingerprints_in_one_pass_equal_the_hash_and_band_keys_apart(text):
+    for doc in [text, *(d.text for d in read_seeds(SEEDS))]:
+        assert fingerprints(doc, 5) == (content_hash(doc), fingerprint_keys(doc, 5)[1])
+    assert fingerprints("a b c d e f g", 3) == (content_hash("a b c d e f g"), fingerprint_keys("a b c d e f g", 3)[1])
 
 
 def test_separately_written_seed_articles_are_far_apart_and_copies_close():
