@@ -113,6 +113,10 @@ class Fetcher:
             # Per phase: connecting, and each wait for more bytes. The whole request's wall-clock
             # limit is ``total_timeout_seconds`` (in _get_once), so a trickling server is cut too.
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.timeout_seconds, sock_read=s.timeout_seconds),
+            trust_env=True,  # HTTP(S)_PROXY and NO_PROXY apply, as they did with httpx
+            # aiohttp's default allows 8 KB per header line; news sites send longer
+            # Content-Security-Policy and Set-Cookie headers than that.
+            max_line_size=65536, max_field_size=65536,
         )
         return self
 

@@ -171,3 +171,10 @@ def test_dead_and_slow_servers_give_readable_reasons(answer) -> None:  # type: i
     s = HttpSettings(retries=0, timeout_seconds=0.3, allow_private_addresses=True)
     late = fetch(answer(slow).url("/slow"), s)
     assert late.error == "timed out (no answer within 0.3 s)"
+
+
+def test_long_response_headers_are_read(answer) -> None:  # type: ignore[no-untyped-def]
+    policy = "default-src 'self' " + " ".join(f"https://cdn{n}.example.net" for n in range(800))  # ~20 kB
+    site = answer(lambda p, h: (200, {"Content-Security-Policy": policy, **sized(b"ok")}, b"ok"))
+    r = fetch(site.url("/story"), HttpSettings(allow_private_addresses=True))
+    assert r.ok and r.headers["content-security-policy"] == policy
