@@ -13,6 +13,8 @@ Measured in one run, on this machine:
   (fetch, extract, de-duplicate, tag, store), every page new to a store holding the seeds, run
   several times between floor passes, each compared with the mean of the passes on either side:
   the median ratio;
+- on-topic saves: the hand-annotated articles of tests/data/tagging, and a near copy of each,
+  saved by the cycle's save stage in batches of 40 (every figure's and event's novelty decided);
 - unchanged cycle: 200 feeds that all answer 304; wall time of the flow (Prefect's start-up is
   measured and reported separately);
 - near-duplicate lookup per article and cycle start-up time with 10k, 100k, 1M synthetic articles
@@ -257,6 +259,43 @@ def cold_cycle(pages: dict[str, bytes], workdir: Path) -> dict[str, float]:
             "longest_lock_seconds": summary["longest_lock_seconds"]}
 
 
+def on_topic_saves(workdir: Path) -> dict[str, float]:
+    """Saving on-topic articles, as when a big story breaks: the 94 hand-annotated articles of
+    tests/data/tagging (each stating figures and events), then each again under another URL with a
+    line added (a near copy), tagged in-process, saved in batches of 40 by the cycle's save stage
+    on a store holding the seeds. Every claim's novelty is decided against the store and the
+    batch; the single writer must keep up with the workers (about 0.5 s a batch of 40)."""
+    from extractors.page import process_text
+    from extractors.records import Article, FeedEntry
+    from extractors.seeds import read_seeds
+    from flows import cycle
+    from flows.config import load_settings
+    from storage.db import held
+
+    docs = [d for folder in sorted((ROOT / "tests" / "data" / "tagging").glob("*/articles"))
+            for d in read_seeds(folder)]
+    jobs, results = [], []
+    for n, (doc, copy) in enumerate([(d, False) for d in docs] + [(d, True) for d in docs]):
+        url = f"https://wire.example/{n}"
+        text = doc.text + (f"\nUpdated at {n}." if copy else "")
+        results.append(process_text(Article(url=url, title=doc.file, text=text, published=doc.published,
+                                            extraction="page")))
+        entry = FeedEntry(url, doc.file, url, "", datetime(2025, 9, 1, tzinfo=UTC) + timedelta(minutes=n),
+                          None, "", "")
+        jobs.append(cycle.PageJob(f"feed-{n % 10}", entry, cycle.entry_hash(entry), url))
+    settings = load_settings(_config(workdir / "on-topic", []))
+    cycle.prepare(settings, "bench-seeds")
+    tally = cycle.Tally()
+    started = time.perf_counter()
+    with held(settings.database):
+        for n in range(0, len(jobs), 40):
+            cycle.save_batch(settings, "bench-on-topic", jobs[n:n + 40], results[n:n + 40], [], tally)
+    seconds = time.perf_counter() - started
+    return {"articles": len(jobs), "figures": sum(len(r.tagging.figures) for r in results if r.tagging),
+            "events": sum(len(r.tagging.events) for r in results if r.tagging), "seconds": seconds,
+            "seconds_per_batch_of_40": seconds / -(-len(jobs) // 40), "new_figures": tally.new_figures}
+
+
 def unchanged_cycle(workdir: Path, n_feeds: int = 200) -> dict[str, float]:
     from flows.localsite import LocalSite
     from flows.localsite_content import FeedItem
@@ -427,6 +466,7 @@ def main() -> int:
             results["store_mb_per_10k_articles"] = store_size_per_10k(workdir, Path(results["cold_cycle"]["store"]))  # type: ignore[index]
         else:
             print(f"skipped the page measurements: {BENCH} is absent")
+        results["on_topic_saves"] = on_topic_saves(workdir)
         results["unchanged_cycle"] = unchanged_cycle(workdir)
         # Peak memory of the cycles, taken before the synthetic stores are built in this process.
         results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -459,6 +499,10 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         row("  every cycle's ratio", " ".join(f"{p['ratio']:.2f}" for p in c["runs"]))
         row("cold cycle: longest store lock held", f"{c['longest_lock_seconds']:.2f} s")
         row("store size per 10k articles (real pages, extrapolated)", f"{r['store_mb_per_10k_articles']:.0f} MB")
+    o = r["on_topic_saves"]
+    row(f"saving {o['articles']} on-topic articles ({o['figures']} figures, {o['events']} events)",
+        f"{o['seconds']:.2f} s")
+    row("  per batch of 40", f"{o['seconds_per_batch_of_40']:.2f} s")
     u = r["unchanged_cycle"]
     row(f"unchanged cycle, {u['feeds']} feeds answering 304 (median)", f"{u['median_seconds']:.2f} s")
     for s in r["scale"]:

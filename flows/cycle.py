@@ -135,12 +135,14 @@ def _save_claims(con, settings: Settings, saved: list[article_store.Saved],  # t
     figures its original does not state: a wire story re-issued under a new URL with an updated
     number must not lose that number, and what the copy merely repeats is never stored or alerted twice."""
     todo: list[claim_store.ArticleTagging] = []
+    originals = claim_store.figure_values(con, [s.duplicate_of or "" for s, (_, result) in zip(saved, processed)
+                                                if s.outcome == "duplicate" and s.similarity != 1.0 and result.tagging])
     for s, (item, result) in zip(saved, processed):
         tagging = result.tagging
         if tagging is None or s.outcome == "refetch" or (s.outcome == "duplicate" and s.similarity == 1.0):
             continue
         if s.outcome == "duplicate":
-            known = claim_store.figure_values(con, s.duplicate_of or "")
+            known = originals[s.duplicate_of or ""]
             tagging = Tagging(tagging.relevant, tagging.score, tagging.evidence,
                               tuple(f for f in tagging.figures if (f.category, f.low, f.high, f.stance) not in known))
             if not tagging.figures:
