@@ -108,9 +108,11 @@ def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]
         finally:
             redirect(store, None)
         if session.copied:
-            # The copy's connections are closed (checkpointed): it has no WAL of its own. A WAL
-            # beside the store belonged to the old file and must not be replayed onto the new one.
+            # A WAL beside the store belonged to the old file and must not be replayed onto the
+            # new one; the copy's own WAL, if a stage left one, moves with it.
             _wal(store).unlink(missing_ok=True)
+            if _wal(session.work).exists():
+                os.replace(_wal(session.work), _wal(store))
             os.replace(session.work, store)
     finally:
         if session.copied and session.work.exists():
