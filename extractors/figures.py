@@ -21,6 +21,7 @@ reported once per text.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -81,6 +82,8 @@ def _sentence_figures(text: str, sentences: list[Sentence], index: int, quantiti
     previous: str | None = None
     previous_ours = False
     for q in here:
+        if not (math.isfinite(q.low) and math.isfinite(q.high)):
+            continue  # "111…1" (hundreds of digits) is no count of anything
         if q.kind == "count" and q.low == q.high == 1:
             continue  # "one soldier who ...": an anecdote, not a figure
         reading = read(text, sentence, q, here, previous, lexicon, before)

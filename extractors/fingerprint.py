@@ -38,6 +38,7 @@ _AMP_PATH = re.compile(r"(/amp)+/?$|\.amp(?=\.html?$|$)|^/amp(?=/)", re.IGNORECA
 _AMP_CACHE = re.compile(r"^/[cv]/(s/)?(?P<rest>.+)$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def canonical_url(url: str) -> str:
     """One spelling per page: lower-case host without www/m/amp, no fragment, no tracking query,
@@ -55,7 +56,8 @@ def canonical_url(url: str) -> str:
     host = _HOST_PREFIX.sub("", host)
     port = parts.port
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    path = _AMP_PATH.sub("", unquote(parts.path)) or "/"
+    # Control characters stay escaped: a NUL or newline in a stored URL helps nobody.
+    path = _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", _AMP_PATH.sub("", unquote(parts.path))) or "/"
     if len(path) > 1:
         path = path.rstrip("/")
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))

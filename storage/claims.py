@@ -11,7 +11,7 @@ import duckdb
 
 from extractors.novelty import PriorFigure, classify_figure, is_new_event
 from extractors.records import Event, Figure, Tagging
-from storage.db import text_literals
+from storage.db import double_literals, text_literals
 
 SEED_BASELINE = "seed-baseline"  # digest_id of claims from seeds: known, never reported
 
@@ -119,7 +119,7 @@ class _Known:
         scanned the table each time (DuckDB does not use the (category, low, high) index for it)."""
         if not figures:
             return
-        lows = ",".join(repr(float(v)) for v in sorted({f.low for f in figures}))
+        lows = double_literals(sorted({f.low for f in figures}))
         values = {(f.category, f.low, f.high, f.stance) for f in figures}
         for fid, low, high, stance, claimant, seq, category in con.execute(
                 "SELECT id, low, high, stance, attribution, seq, category FROM store.figures"
@@ -141,7 +141,9 @@ class _Known:
     def _read_events(self, con: duckdb.DuckDBPyConnection, events: list[tuple[str, date | None]],
                      window_days: int) -> None:
         """For dated events, the stored events of their types that are undated or within the
-        window of the batch's dates; for undated ones, the earliest event of their type."""
+        window of the batch's dates; for undated ones, the earliest event of their type. (All of
+        them: a look-up per event read the first 100 by seq, and behind 100 undated events it
+        missed a dated one in the window and called a repeat new.)"""
         dated = [when for _, when in events if when is not None]
         if dated:
             types = text_literals(sorted({t for t, when in events if when is not None}))

@@ -95,3 +95,21 @@ def test_seed_claims_are_the_baseline(tmp_path) -> None:  # type: ignore[no-unty
     _save(tmp_path / "nk.duckdb", [items], seed=True)
     figures, events = _claims(tmp_path / "nk.duckdb")
     assert figures and events and {f[12] for f in figures} == {e[8] for e in events} == {"seed-baseline"}
+
+
+def test_unusual_values_and_names_are_matched_exactly_and_never_break_a_batch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def one(aid: str, low: float, who: str) -> ArticleTagging:
+        return ArticleTagging(aid, Tagging(True, 1.0, (), (Figure("killed", low, low, False, "", "fact", who, None,
+                                                                   "q", 0, 1),)), None)
+
+    odd = 0.9021001412854511  # a bare literal of it reads as a DECIMAL and lands on another double
+    names = ["O'Brien", "N\x00IS", "Ukraine's GUR"]
+    first = _save(tmp_path / "nk.duckdb", [[one(f"a{n}", v, who) for n, (v, who) in
+                                            enumerate([(odd, names[0]), (float("inf"), names[1]), (1e16, names[2])])]])
+    assert [s.new_figures for s in first] == [1, 1, 1]
+    later = _save(tmp_path / "nk.duckdb", [[one("b0", odd, ""), one("b1", float("inf"), names[1]),
+                                            one("b2", 2e16, names[2])]])
+    figures, _ = _claims(tmp_path / "nk.duckdb")
+    assert [f[9] for f in figures[3:]] == ["repeat", "repeat", "revision"]
+    assert figures[3][10] == figures[0][0] and figures[5][11] == figures[2][0]
+    assert [s.new_figures for s in later] == [0, 0, 1]

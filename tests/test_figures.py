@@ -99,6 +99,7 @@ def test_figures_in_written_examples(sentence: str, expected: list[tuple[str, fl
         "Seoul estimates North Korea has 1.2 million active troops.",  # an army, not a deployment
         "Two days later, North Korea confirmed that its troops were fighting.",  # not a deployment's length
         "Officers said roughly 20 percent of the North Korean shells failed to explode.",  # a failure rate
+        "North Korea has sent " + "1" * 400 + " troops to Russia, South Korea's spy agency said.",  # no number
     ],
 )
 def test_traps_are_not_figures(sentence: str) -> None:

@@ -22,6 +22,11 @@ def test_variants_of_one_page_share_a_canonical_url(variant):
     assert canonical_url(variant) == "https://example.com/news/kim-troops"
 
 
+def test_control_characters_in_a_url_path_stay_escaped():
+    assert canonical_url("https://example.com/a%00b%0Ac") == "https://example.com/a%00b%0Ac"
+    assert canonical_url("https://example.com/caf%C3%A9") == "https://example.com/café"
+
+
 def test_meaningful_query_parameters_stay():
     assert canonical_url("https://example.com/view?id=42&utm_campaign=x") == "https://example.com/view?id=42"
     assert canonical_url("https://example.com/view?id=42") != canonical_url("https://example.com/view?id=43")
