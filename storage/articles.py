@@ -21,7 +21,7 @@ import duckdb
 
 from extractors.fingerprint import closest
 from extractors.records import Article, FeedEntry
-from storage.db import text_literals
+from storage.db import insert_rows, text_literals
 from storage.search import index_articles
 
 
@@ -186,11 +186,12 @@ def dedup_lookups(con: duckdb.DuckDBPyConnection, items: list[Incoming]) -> None
     _BatchLookup(con, items)
 
 
-_ARTICLE_COLUMNS = ("id", "url", "canonical_url", "version", "previous_version_id", "source", "feed", "seed_file",
-                    "title", "published", "fetched_at", "author", "sitename", "language", "extraction",
-                    "extraction_note", "text", "content_hash", "duplicate_of", "similarity", "run_id")
-_ARTICLE_TYPES = ("TEXT", "TEXT", "TEXT", "INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TIMESTAMPTZ",
-                  "TIMESTAMPTZ", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "DOUBLE", "TEXT")
+_ARTICLE_COLUMNS = (("id", "TEXT"), ("url", "TEXT"), ("canonical_url", "TEXT"), ("version", "INTEGER"),
+                    ("previous_version_id", "TEXT"), ("source", "TEXT"), ("feed", "TEXT"), ("seed_file", "TEXT"),
+                    ("title", "TEXT"), ("published", "TIMESTAMPTZ"), ("fetched_at", "TIMESTAMPTZ"), ("author", "TEXT"),
+                    ("sitename", "TEXT"), ("language", "TEXT"), ("extraction", "TEXT"), ("extraction_note", "TEXT"),
+                    ("text", "TEXT"), ("content_hash", "TEXT"), ("duplicate_of", "TEXT"), ("similarity", "DOUBLE"),
+                    ("run_id", "TEXT"))
 
 
 def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, threshold: float,
@@ -237,10 +238,7 @@ def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, thre
         outcome = "duplicate" if duplicate_of else ("version" if previous else "new")
         results.append(Saved(aid, a.url, outcome, duplicate_of, similarity))
     if rows:
-        columns = [list(col) for col in zip(*rows)]
-        select = ", ".join(f"unnest(${n + 1}::{t}[])" for n, t in enumerate(_ARTICLE_TYPES))
-        con.execute(f"INSERT INTO store.articles ({', '.join(_ARTICLE_COLUMNS)}) SELECT {select}"
-                    " ON CONFLICT DO NOTHING", columns)
+        insert_rows(con, "store.articles", _ARTICLE_COLUMNS, rows)
     if bands:
         # Literal arrays, one per article: DuckDB's Python binding converts a bound list element by
         # element (and tries to import pandas for each), 26 ms for a batch's 1,280 keys against 4 ms.

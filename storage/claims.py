@@ -11,7 +11,7 @@ import duckdb
 
 from extractors.novelty import PriorFigure, classify_figure, is_new_event
 from extractors.records import Event, Figure, Tagging
-from storage.db import double_literals, text_literals
+from storage.db import double_literals, insert_rows, text_literals
 
 SEED_BASELINE = "seed-baseline"  # digest_id of claims from seeds: known, never reported
 
@@ -207,9 +207,9 @@ class _ClaimRows:
 
     def insert(self, con: duckdb.DuckDBPyConnection) -> None:
         if self.figures:
-            _insert_rows(con, "store.figures", _FIGURE_COLUMNS, self.figures)
+            insert_rows(con, "store.figures", _FIGURE_COLUMNS, self.figures)
         if self.events:
-            _insert_rows(con, "store.events", _EVENT_COLUMNS, self.events)
+            insert_rows(con, "store.events", _EVENT_COLUMNS, self.events)
 
 
 _FIGURE_COLUMNS = (("id", "TEXT"), ("article_id", "TEXT"), ("category", "TEXT"), ("low", "DOUBLE"), ("high", "DOUBLE"),
@@ -220,13 +220,6 @@ _FIGURE_COLUMNS = (("id", "TEXT"), ("article_id", "TEXT"), ("category", "TEXT"),
 _EVENT_COLUMNS = (("id", "TEXT"), ("article_id", "TEXT"), ("type", "TEXT"), ("date", "DATE"), ("dated", "BOOLEAN"),
                   ("quote", "TEXT"), ("start_offset", "INTEGER"), ("end_offset", "INTEGER"), ("seen_at", "TIMESTAMPTZ"),
                   ("seq", "BIGINT"), ("is_new", "BOOLEAN"), ("first_seen_id", "TEXT"), ("digest_id", "TEXT"))
-
-
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[tuple[str, str], ...],
-                 rows: list[tuple[object, ...]]) -> None:
-    select = ", ".join(f"unnest(${n + 1}::{t}[])" for n, (_, t) in enumerate(columns))
-    con.execute(f"INSERT INTO {table} ({', '.join(c for c, _ in columns)}) SELECT {select} ON CONFLICT DO NOTHING",
-                [list(col) for col in zip(*rows)])
 
 
 def _decide(item: ArticleTagging, known: _Known, rows: _ClaimRows, event_window_days: int) -> SavedClaims:

@@ -188,6 +188,15 @@ def double_literals(values: list[float]) -> str:
     return ",".join(f"'{float(v)!r}'::DOUBLE" for v in values)
 
 
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[tuple[str, str], ...],
+                rows: list[tuple[object, ...]]) -> None:
+    """Insert ``rows`` (one value per ``(column, type)``) in one statement, one bound array per
+    column; a row whose key is taken already is skipped."""
+    select = ", ".join(f"unnest(${n + 1}::{t}[])" for n, (_, t) in enumerate(columns))
+    con.execute(f"INSERT INTO {table} ({', '.join(c for c, _ in columns)}) SELECT {select} ON CONFLICT DO NOTHING",
+                [list(col) for col in zip(*rows)])
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN … COMMIT, or ROLLBACK on any exception: a batch lands whole or not at all."""
