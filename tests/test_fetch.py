@@ -178,3 +178,17 @@ def test_long_response_headers_are_read(answer) -> None:  # type: ignore[no-unty
     site = answer(lambda p, h: (200, {"Content-Security-Policy": policy, **sized(b"ok")}, b"ok"))
     r = fetch(site.url("/story"), HttpSettings(allow_private_addresses=True))
     assert r.ok and r.headers["content-security-policy"] == policy
+
+
+def test_proxies_from_the_environment_apply_and_no_proxy_bypasses_them(answer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The server stands in for the proxy: a request through a proxy names the whole URL.
+    site = answer(lambda path, headers: (200, sized(b"via " + path.encode()), b"via " + path.encode()))
+    monkeypatch.setenv("HTTP_PROXY", site.url(""))
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.setenv("NO_PROXY", "direct.example")
+    monkeypatch.delenv("no_proxy", raising=False)
+    r = fetch("http://news.example/story", trusted=True)  # news.example does not resolve: only the proxy can answer
+    assert r.ok and r.body == b"via http://news.example/story"
+    direct = fetch("http://direct.example/story", trusted=True)
+    assert not direct.ok and "direct.example" in (direct.error or "")
+    assert [path for path, _ in site.requests] == ["http://news.example/story"]
