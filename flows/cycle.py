@@ -102,9 +102,7 @@ def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedS
     found crashed."""
     seeds = read_seeds(settings.seeds) if settings.seeds.is_dir() else []
     now = _now()
-    # No checkpoint when this connection closes: the cycle's next connection (planning to the
-    # run log) checkpoints at its end, and a checkpoint here held up every cycle's start.
-    with open_store(settings.database, checkpoint=False) as con, transaction(con):
+    with open_store(settings.database) as con, transaction(con):
         # Only seeds that are new or changed are fingerprinted and tagged: a cycle's start-up must
         # not redo work the store already holds.
         known = article_store.latest_versions(con, [f"seed:{d.file}" for d in seeds])

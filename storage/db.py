@@ -138,14 +138,13 @@ def held(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0,
-               checkpoint: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one short piece of work; migrations are applied on first write access.
 
-    Closing the last connection checkpoints the store (folds its WAL into the file), which costs
-    0.02-0.05 s on a 4 GB store however little was written. ``checkpoint=False`` leaves the WAL
-    (committed, so nothing is lost) for the next connection's checkpoint: for a stage that knows
-    another connection of the same cycle follows."""
+    Closing the last connection checkpoints the store (folds its WAL into the file). That is never
+    skipped: after a close with ``PRAGMA disable_checkpoint_on_shutdown``, the next connection's
+    checkpoint (DuckDB 1.5.5) writes the indexes of the tables it did not change without the WAL's
+    rows, which look-ups then miss (tests/test_store.py, storage/sql/005_rebuild_indexes.sql)."""
     store = path.resolve()
     with _registry_lock:
         shared = None if read_only else _held.get(store)
@@ -164,8 +163,6 @@ def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.
             migrate(con)
         yield con
     finally:
-        if not checkpoint and not read_only:
-            con.execute("PRAGMA disable_checkpoint_on_shutdown")
         con.close()
         if not read_only:
             _record_hold(store, time.monotonic() - opened)

@@ -5,7 +5,7 @@ import duckdb
 from extractors.fingerprint import canonical_url, content_hash, fingerprint_keys
 from extractors.records import Article, FeedEntry
 from extractors.seeds import read_seeds
-from storage.articles import Incoming, save_articles
+from storage.articles import Incoming, latest_versions, save_articles
 from storage.db import open_store, transaction
 from storage.migrations import migrate
 
@@ -30,7 +30,7 @@ def test_migrations_are_recorded_and_idempotent(db_path):
     with open_store(db_path) as con:
         assert migrate(con) == []
         steps = con.execute("SELECT step FROM store.schema_migrations").fetchall()
-        assert steps == [(1,), (2,), (3,), (4,)]
+        assert steps == [(1,), (2,), (3,), (4,), (5,)]
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
@@ -169,3 +169,63 @@ def test_held_stages_share_one_connection_and_release_the_store_after(db_path):
         assert len(lock_holds(db_path)) == 1  # the whole held block counts as one hold
     finally:
         redirect(db_path.resolve(), None)
+
+
+def _found_through_indexes(con) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Per indexed column: (rows whose value a look-up by that value finds, rows)."""
+    found = {}
+    for table, column in [("articles", "canonical_url"), ("articles", "content_hash"), ("article_bands", "band_key"),
+                          ("entries", "canonical_url"), ("search_terms", "term")]:
+        values = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM store.{table}").fetchall()]
+        hits = sum(con.execute(f"SELECT count(*) > 0 FROM store.{table} WHERE {column} = ?", [v]).fetchone()[0]
+                   for v in values)
+        found[f"{table}.{column}"] = (hits, len(values))
+    return found
+
+
+def test_a_quiet_cycle_keeps_every_row_findable_through_the_indexes(tmp_path):
+    """Each stage's connection checkpoints as it closes. When the cycle's first one did not (PRAGMA
+    disable_checkpoint_on_shutdown), DuckDB 1.5.5 wrote the indexes of the tables the next
+    connection left alone without that WAL's rows: after a cycle that found nothing new the seeds'
+    URLs, hashes, band keys and search terms were no longer found (and each cycle tagged the seeds
+    again)."""
+    from flows.config import parse_settings
+    from flows.cycle import Plan, finish, prepare
+
+    settings = parse_settings({"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS), "feeds": []})
+    prepare(settings, "run-1")
+    finish(settings, "run-1", [], Plan((), ()), {})  # nothing new: only the run log is written
+    with open_store(settings.database, read_only=True) as con:
+        seeds = [r[0] for r in con.execute("SELECT canonical_url FROM store.articles WHERE source = 'seed'").fetchall()]
+        assert len(seeds) == 5 and set(latest_versions(con, seeds)) == set(seeds)
+        assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
+
+
+def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path):
+    with open_store(db_path) as con:  # a store as it was before step 5, its indexes under the old names
+        con.execute("DELETE FROM store.schema_migrations WHERE step = 5")
+        for old, table, columns in [("entries_canonical_url", "entries", "canonical_url"),
+                                    ("articles_canonical_url", "articles", "canonical_url"),
+                                    ("articles_content_hash", "articles", "content_hash"),
+                                    ("article_bands_key", "article_bands", "band_key"),
+                                    ("figures_value", "figures", "category, low, high"),
+                                    ("figures_article", "figures", "article_id"), ("events_type", "events", "type"),
+                                    ("search_terms_term", "search_terms", "term")]:
+            new = {"article_bands_key": "idx_article_bands_band_key", "figures_value": "idx_figures_value",
+                   "figures_article": "idx_figures_article_id"}.get(old, f"idx_{old}")
+            con.execute(f"DROP INDEX store.{new}")
+            con.execute(f"CREATE INDEX {old} ON store.{table} ({columns})")
+    con = duckdb.connect(str(db_path))  # rows written, then closed the way that lost their index entries
+    with transaction(con):
+        save_articles(con, [incoming(f"https://wire.example/{n}", d.text) for n, d in enumerate(read_seeds(SEEDS))],
+                      threshold=0.5, shingle_size=5, run_id="r", now=NOW)
+    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+    con.close()
+    duckdb.connect(str(db_path)).close()  # the next connection's checkpoint
+    con = duckdb.connect(str(db_path), read_only=True)
+    lost = _found_through_indexes(con)
+    con.close()
+    assert lost["articles.canonical_url"] == (0, 5), "DuckDB no longer loses these entries: the setup shows nothing"
+    with open_store(db_path) as con:
+        assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (5,)
+        assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
