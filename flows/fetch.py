@@ -31,7 +31,7 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import aiohttp
 import certifi
@@ -100,7 +100,7 @@ class Fetcher:
         self.settings = settings
         self.trusted_hosts = {h.lower() for h in (trusted_hosts or set())}
         self._session: aiohttp.ClientSession | None = None
-        self._proxies = urllib.request.getproxies()  # HTTP(S)_PROXY, NO_PROXY, as httpx applied them
+        self._proxies = urllib.request.getproxies()  # HTTP_PROXY, HTTPS_PROXY, NO_PROXY (either case)
         self._all = asyncio.Semaphore(settings.concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
@@ -124,12 +124,19 @@ class Fetcher:
         )
         return self
 
-    def _proxy_for(self, url: str) -> str | None:
+    def _proxy_for(self, url: str) -> tuple[str | None, dict[str, str]]:
+        """The proxy for ``url`` and the header carrying its credentials. The credentials leave
+        the URL: aiohttp names the proxy URL in its errors, and errors are stored and sent out in
+        digests."""
         parts = urlsplit(url)
-        if parts.scheme not in self._proxies or urllib.request.proxy_bypass_environment(parts.hostname or "",
-                                                                                         self._proxies):
-            return None
-        return self._proxies[parts.scheme]
+        proxy = self._proxies.get(parts.scheme)
+        if not proxy or urllib.request.proxy_bypass_environment(parts.hostname or "", self._proxies):
+            return None, {}
+        p = urlsplit(proxy)
+        if p.username is None:
+            return proxy, {}
+        bare = p._replace(netloc=p.netloc.rpartition("@")[2]).geturl()
+        return bare, {"Proxy-Authorization": aiohttp.encode_basic_auth(unquote(p.username), unquote(p.password or ""))}
 
     async def __aexit__(self, *exc: object) -> None:
         if self._session is not None:
@@ -221,8 +228,13 @@ class Fetcher:
     async def _read(self, url: str, current: str, headers: dict[str, str]) -> Fetched:
         assert self._session is not None
         cap = self.settings.max_bytes
-        async with self._session.get(current, headers=headers, allow_redirects=False,
-                                     proxy=self._proxy_for(current)) as response:
+        proxy, credentials = self._proxy_for(current)
+        # The proxy reads its credentials from the request itself (http) or from the CONNECT
+        # that opens the tunnel (https); aiohttp sends ``proxy_headers`` only with the latter.
+        tunnel = urlsplit(current).scheme == "https"
+        async with self._session.get(current, headers={**headers, **({} if tunnel else credentials)},
+                                     allow_redirects=False, proxy=proxy,
+                                     proxy_headers=credentials if tunnel else None) as response:
             resp_headers = {k.lower(): v for k, v in response.headers.items()}
             status = response.status
             if status in (301, 302, 303, 307, 308, 304) or status >= 400:

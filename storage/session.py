@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from storage.db import StoreError, StoreLocked, _is_lock_error, connect, current_path, redirect
+from storage.db import StoreError, StoreLocked, _is_lock_error, connect, current_path, redirect, wal_path
 
 
 @dataclass
@@ -43,10 +43,6 @@ class Session:
 
 def snapshot_path(store: Path) -> Path:
     return store.with_name(store.name.removesuffix(".duckdb") + ".snapshot.duckdb")
-
-
-def _wal(path: Path) -> Path:
-    return path.with_name(path.name + ".wal")
 
 
 def _readers_only(store: Path) -> bool:
@@ -94,8 +90,8 @@ def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]
             if _readers_only(store):
                 session.work = store.with_name(f".{store.name}.work-{os.getpid()}")
                 shutil.copyfile(store, session.work)
-                if _wal(store).exists():
-                    shutil.copyfile(_wal(store), _wal(session.work))
+                if wal_path(store).exists():
+                    shutil.copyfile(wal_path(store), wal_path(session.work))
                 session.copied = True
                 break
             if time.monotonic() > deadline:
@@ -110,14 +106,14 @@ def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]
         if session.copied:
             # A WAL beside the store belonged to the old file and must not be replayed onto the
             # new one; the copy's own WAL, if a stage left one, moves with it.
-            _wal(store).unlink(missing_ok=True)
-            if _wal(session.work).exists():
-                os.replace(_wal(session.work), _wal(store))
+            wal_path(store).unlink(missing_ok=True)
+            if wal_path(session.work).exists():
+                os.replace(wal_path(session.work), wal_path(store))
             os.replace(session.work, store)
     finally:
         if session.copied and session.work.exists():
             session.work.unlink(missing_ok=True)
-            _wal(session.work).unlink(missing_ok=True)
+            wal_path(session.work).unlink(missing_ok=True)
         fcntl.flock(lock_file, fcntl.LOCK_UN)
         lock_file.close()
 

@@ -192,3 +192,42 @@ def test_proxies_from_the_environment_apply_and_no_proxy_bypasses_them(answer, m
     direct = fetch("http://direct.example/story", trusted=True)
     assert not direct.ok and "direct.example" in (direct.error or "")
     assert [path for path, _ in site.requests] == ["http://news.example/story"]
+
+
+def test_proxy_credentials_are_sent_to_the_proxy_and_never_shown_in_errors(answer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    site = answer(lambda path, headers: (403, sized(b""), b""))  # a proxy that blocks the site
+    monkeypatch.setenv("HTTP_PROXY", site.url("").replace("http://", "http://reader:s%40cret@"))
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    r = fetch("http://news.example/story", trusted=True)
+    [(_, seen)] = site.requests
+    assert seen["proxy-authorization"] == "Basic cmVhZGVyOnNAY3JldA=="  # reader:s@cret
+    assert r.status == 403 and "cret" not in (r.error or "") and "reader" not in repr(r)
+
+
+def test_https_through_a_proxy_sends_the_credentials_with_the_tunnel_request(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    tunnels: list[dict[str, str]] = []
+
+    class _Proxy(BaseHTTPRequestHandler):
+        def do_CONNECT(self) -> None:  # noqa: N802 (http.server's name)
+            tunnels.append({k.lower(): v for k, v in self.headers.items()})
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://reader:s%40cret@127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("https_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        r = fetch("https://news.example/story", trusted=True)
+    finally:
+        proxy.shutdown()
+    assert tunnels and all(t["proxy-authorization"] == "Basic cmVhZGVyOnNAY3JldA==" for t in tunnels)
+    assert not r.ok and "403" in (r.error or "") and "cret" not in (r.error or "")
