@@ -85,6 +85,21 @@ def wal_path(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
+def raw_connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """One attempt to open ``path`` (DuckDB's own errors pass through). Every connection to a
+    store is opened here.
+
+    A WAL left beside the file means the last writer did not close (a crash, a kill): connecting
+    replays it. DuckDB 1.5.5's next checkpoint then writes the secondary indexes of the tables the
+    connection did not change without the replayed rows, which look-ups then miss; a checkpoint
+    straight after the replay keeps them (tests/test_store.py)."""
+    replays = not read_only and wal_path(path).exists()
+    con = duckdb.connect(str(path), read_only=read_only, config={} if read_only else {"threads": 1})
+    if replays:
+        con.execute("CHECKPOINT")
+    return con
+
+
 def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
     """Open ``path``, retrying on the lock error with jittered backoff until ``wait_seconds`` pass."""
     if not read_only:
@@ -95,16 +110,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float = 30.0) 
     delay = 0.05
     while True:
         try:
-            # A WAL left beside the file means the last writer did not close (a crash, a kill):
-            # connecting replays it. DuckDB 1.5.5's next checkpoint then writes the secondary
-            # indexes of the tables this connection does not change without the replayed rows,
-            # which look-ups then miss; a checkpoint straight after the replay keeps them
-            # (tests/test_store.py).
-            replays = not read_only and wal_path(path).exists()
-            con = duckdb.connect(str(path), read_only=read_only, config={} if read_only else {"threads": 1})
-            if replays:
-                con.execute("CHECKPOINT")
-            return con
+            return raw_connect(path, read_only=read_only)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise StoreError(f"{path}: {exc}") from None

@@ -31,7 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-from storage.db import StoreError, StoreLocked, _is_lock_error, connect, current_path, redirect, wal_path
+from storage.db import (StoreError, StoreLocked, _is_lock_error, connect, current_path, raw_connect, redirect,
+                        wal_path)
 
 
 @dataclass
@@ -60,7 +61,7 @@ def _writable_now(store: Path) -> bool:
     if not store.exists():
         return True
     try:
-        duckdb.connect(str(store)).close()
+        raw_connect(store).close()  # replaying a crashed writer's WAL safely
         return True
     except duckdb.IOException as exc:
         if _is_lock_error(exc):

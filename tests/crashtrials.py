@@ -92,6 +92,13 @@ def _invariants(db: Path, received: Counter, trial: int) -> list[str]:  # type: 
                                    " GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
         if dup_versions:
             problems.append(f"trial {trial}: {dup_versions} URL stored twice as the same version")
+        # Each URL looked up through its index, as de-duplication does: a crash must not leave
+        # rows that only a scan finds (DuckDB 1.5.5 lost replayed rows' index entries).
+        urls = [r[0] for r in con.execute("SELECT DISTINCT canonical_url FROM store.articles").fetchall()]
+        unindexed = sum(not con.execute("SELECT count(*) FROM store.articles WHERE canonical_url = ?", [u]).fetchone()[0]
+                        for u in urls)
+        if unindexed:
+            problems.append(f"trial {trial}: {unindexed} stored URL(s) not found through the index")
         stored = {r[0] for r in con.execute("SELECT id FROM store.digests").fetchall()}
         for digest_id, _ in received:
             if digest_id not in stored:

@@ -232,6 +232,7 @@ def test_after_a_crash_every_row_stays_findable_through_the_indexes(tmp_path):
 
     from flows.config import parse_settings
     from flows.cycle import Plan, finish
+    from storage.session import writer_session
 
     from .conftest import ROOT
 
@@ -239,7 +240,8 @@ def test_after_a_crash_every_row_stays_findable_through_the_indexes(tmp_path):
     subprocess.run([sys.executable, "-c", _CRASH_AFTER_PREPARE, str(db), str(SEEDS)], cwd=ROOT, check=True)
     assert db.with_name("nk.duckdb.wal").exists()  # the seeds, their claims and search terms: committed, not checkpointed
     settings = parse_settings({"database": str(db), "seeds": str(SEEDS), "feeds": []})
-    finish(settings, "run-1", [], Plan((), ()), {})  # the next connection writes only the run log
+    with writer_session(db):  # as the next cycle starts: it first checks that the store can be written
+        finish(settings, "run-1", [], Plan((), ()), {})  # then writes only the run log
     with open_store(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM store.articles").fetchone() == (5,)
         found = _found_through_indexes(con)
