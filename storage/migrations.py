@@ -6,9 +6,12 @@ re-applied after the steps so a view's definition always matches the code that d
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 
 import duckdb
+
+log = logging.getLogger(__name__)
 
 _SQL = resources.files("storage") / "sql"
 
@@ -38,6 +41,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     pending = [s for s in steps if s[0] not in done]
     if not pending and _views_current(con):
         return []
+    if pending and done:  # an existing store: a step may rebuild indexes of millions of rows
+        log.warning("nkwatch: upgrading the store (%s); a large store takes a minute or so, once",
+                    ", ".join(name for _, name, _ in pending))
     con.execute("BEGIN TRANSACTION")
     try:
         for step, name, sql in pending:

@@ -249,7 +249,7 @@ def test_after_a_crash_every_row_stays_findable_through_the_indexes(tmp_path):
         assert all(hits == rows for hits, rows in found.values()), found
 
 
-def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path):
+def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path, caplog):
     with open_store(db_path) as con:  # a store as it was before step 5, its indexes under the old names
         con.execute("DELETE FROM store.schema_migrations WHERE step = 5")
         for old, table, columns in [("entries_canonical_url", "entries", "canonical_url"),
@@ -275,6 +275,7 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path)
     con.close()
     if lost["articles.canonical_url"] != (0, 5):
         pytest.skip("this DuckDB no longer loses the entries: there is nothing to repair")
-    with open_store(db_path) as con:
+    with caplog.at_level("WARNING", logger="storage.migrations"), open_store(db_path) as con:
         assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (5,)
         assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
+    assert "upgrading the store (005_rebuild_indexes)" in caplog.text  # the user learns why it takes a while
