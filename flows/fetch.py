@@ -93,6 +93,16 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _without_credentials(proxy: str) -> tuple[str, dict[str, str]]:
+    """A proxy URL without its user and password, and the header carrying them. aiohttp names the
+    proxy URL in its errors, and errors are stored and sent out in digests."""
+    p = urlsplit(proxy)
+    if p.username is None:
+        return proxy, {}
+    bare = p._replace(netloc=p.netloc.rpartition("@")[2]).geturl()
+    return bare, {"Proxy-Authorization": aiohttp.encode_basic_auth(unquote(p.username), unquote(p.password or ""))}
+
+
 class Fetcher:
     """Use as ``async with Fetcher(settings) as f: await f.get(url)``."""
 
@@ -101,6 +111,8 @@ class Fetcher:
         self.trusted_hosts = {h.lower() for h in (trusted_hosts or set())}
         self._session: aiohttp.ClientSession | None = None
         self._proxies = urllib.request.getproxies()  # HTTP_PROXY, HTTPS_PROXY, NO_PROXY (either case)
+        self._proxy_by_scheme = {scheme: _without_credentials(url) for scheme, url in self._proxies.items()
+                                 if scheme in ("http", "https") and url}
         self._all = asyncio.Semaphore(settings.concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
@@ -125,18 +137,12 @@ class Fetcher:
         return self
 
     def _proxy_for(self, url: str) -> tuple[str | None, dict[str, str]]:
-        """The proxy for ``url`` and the header carrying its credentials. The credentials leave
-        the URL: aiohttp names the proxy URL in its errors, and errors are stored and sent out in
-        digests."""
+        """The proxy for ``url`` and the header carrying its credentials."""
         parts = urlsplit(url)
-        proxy = self._proxies.get(parts.scheme)
-        if not proxy or urllib.request.proxy_bypass_environment(parts.hostname or "", self._proxies):
+        proxy = self._proxy_by_scheme.get(parts.scheme)
+        if proxy is None or urllib.request.proxy_bypass_environment(parts.hostname or "", self._proxies):
             return None, {}
-        p = urlsplit(proxy)
-        if p.username is None:
-            return proxy, {}
-        bare = p._replace(netloc=p.netloc.rpartition("@")[2]).geturl()
-        return bare, {"Proxy-Authorization": aiohttp.encode_basic_auth(unquote(p.username), unquote(p.password or ""))}
+        return proxy
 
     async def __aexit__(self, *exc: object) -> None:
         if self._session is not None:

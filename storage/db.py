@@ -163,7 +163,7 @@ def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.
 
     Closing the last connection checkpoints the store (folds its WAL into the file). That is never
     skipped (``PRAGMA disable_checkpoint_on_shutdown``): a WAL left for the next connection to
-    replay costs index entries unless it checkpoints at once (see ``connect``)."""
+    replay costs index entries unless it checkpoints at once (see ``raw_connect``)."""
     store = path.resolve()
     with _registry_lock:
         shared = None if read_only else _held.get(store)

@@ -49,7 +49,7 @@ def snapshot_path(store: Path) -> Path:
 def _readers_only(store: Path) -> bool:
     """True when the store's lock is held by read-only connections (a read-only open succeeds)."""
     try:
-        duckdb.connect(str(store), read_only=True).close()
+        raw_connect(store, read_only=True).close()
         return True
     except duckdb.IOException as exc:
         if _is_lock_error(exc):

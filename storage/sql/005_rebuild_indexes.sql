@@ -2,7 +2,8 @@
 -- first stage closed the store without a checkpoint (PRAGMA disable_checkpoint_on_shutdown), and
 -- DuckDB 1.5.5 then drops the index entries of the rows in that WAL at the next checkpoint: the
 -- rows are there, but a look-up by URL, text hash or band key misses them (the seeds' URLs, for
--- one), so de-duplication could call a stored article new. A primary key is not affected.
+-- one), so de-duplication could call a stored article new. A primary key is not affected. A
+-- crash did the same at the next connection that replayed its WAL, so older stores are rebuilt too.
 -- (Under new names: DuckDB 1.5.5 aborts on DROP INDEX and CREATE INDEX of the same name in one
 -- transaction, and the steps run in one.)
 DROP INDEX store.entries_canonical_url;
