@@ -61,6 +61,10 @@ def tag(text: str, published: date | None, lexicon: Lexicon) -> Tagging:
     ``published`` is the article's date: the default ``as_of`` of a figure and the anchor of dates
     written without a year. Offsets in the records index ``text`` as given.
     """
+    if lexicon.north_korea.search(text) is None and lexicon.russia_war.search(text) is None:
+        # What most of a news feed is: a text naming neither North Korea nor the war scores 0
+        # whatever its sentences, so it is not split into them (1.2 ms of a page's ~17 ms of work).
+        return Tagging(False, 0.0, ())
     sentences = split_sentences(text, lexicon)
     relevance = judge(text, sentences, lexicon)
     if not relevance.relevant:

@@ -206,6 +206,18 @@ def test_not_relevant_without_a_link_between_north_korea_and_the_war(text: str) 
     assert tagging.evidence  # what was found, to explain the verdict
 
 
+def test_a_text_naming_neither_north_korea_nor_the_war_is_scored_without_splitting_it(monkeypatch) -> None:
+    import extractors.figures as figures_module
+
+    real_split = figures_module.split_sentences
+    split: list[str] = []
+    monkeypatch.setattr(figures_module, "split_sentences", lambda text, lexicon: split.append(text) or real_split(text, lexicon))
+    assert run("The central bank kept rates at 4.5%, citing 3,000 new jobs. Markets rose.") == Tagging(False, 0.0, ())
+    assert split == []
+    war_only = "Russia launched 120 drones at Ukraine overnight, Ukraine's air force said."
+    assert run(war_only).score > 0 and split == [war_only]  # a war term alone still counts
+
+
 def test_relevant_with_evidence() -> None:
     tagging = run("North Korean troops have been deployed to Russia's Kursk region, Ukraine's military intelligence "
                   "said. About 11,000 North Korean soldiers are fighting alongside Russian forces.")
