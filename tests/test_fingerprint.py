@@ -44,6 +44,20 @@ def test_fingerprints_in_one_pass_equal_the_hash_and_band_keys_apart(text):
     assert fingerprints("a b c d e f g", 3) == (content_hash("a b c d e f g"), fingerprint_keys("a b c d e f g", 3)[1])
 
 
+def test_signatures_are_datasketchs_own_so_stored_band_keys_stay_valid():
+    from datasketch import MinHash
+
+    from extractors.fingerprint import NUM_PERM, words
+
+    for doc in [*(d.text for d in read_seeds(SEEDS)), "Ça déjà vu: Kim’s ‘heroes’ — 600 soldats tués, 한국어 텍스트 sample"]:
+        tokens = words(doc)
+        sliced = {" ".join(tokens[i:i + 5]) for i in range(len(tokens) - 4)}
+        assert shingles(doc) == sliced
+        plain = MinHash(num_perm=NUM_PERM, seed=1)  # what the store's band keys were made with
+        plain.update_batch([s.encode("utf-8") for s in sliced])
+        assert band_keys(minhash(sliced)) == band_keys(plain)
+
+
 def test_separately_written_seed_articles_are_far_apart_and_copies_close():
     docs = read_seeds(SEEDS)
     sets = [shingles(d.text) for d in docs]
