@@ -105,3 +105,10 @@ def parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None = None
         entries=tuple(entries),
         warning=warning,
     )
+
+
+def parse_fetched_feed(job: tuple[bytes, str, dict[str, str]]) -> ParsedFeed | Skipped:
+    """``parse_feed(body, url, headers)`` for one downloaded feed: the unit a cycle hands to its
+    worker processes, where a pathological document gets a time limit and cannot stall the flow."""
+    body, feed_url, headers = job
+    return parse_feed(body, feed_url, headers)

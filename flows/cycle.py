@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
-from extractors.feeds import parse_feed
+from extractors.feeds import parse_fetched_feed
 from extractors.fingerprint import canonical_url, content_hash
 from extractors.page import PageInput, PageResult, process_page, process_text
-from extractors.records import Article, FeedEntry, Skipped, Tagging
+from extractors.records import Article, FeedEntry, ParsedFeed, Skipped, Tagging
 from extractors.seeds import SeedDocument, read_seeds
 from flows.config import Feed, Settings
 from flows.failpoints import failpoint
@@ -154,8 +154,11 @@ def _save_claims(con, settings: Settings, saved: list[article_store.Saved],  # t
     return sum(c.new_figures for c in claims), sum(c.new_events for c in claims)
 
 
-def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState]) -> list[FeedPoll]:
-    """Fetch every enabled feed not backing off (conditional GET) and parse what came back."""
+def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState],
+               pool: WorkerPool | None = None) -> list[FeedPoll]:
+    """Fetch every enabled feed not backing off (conditional GET) and parse what came back, in
+    the worker processes when they are up (feedparser has no time bound of its own; parsing ten
+    feeds in this process was 0.13 s of a cycle's start, with both cores otherwise idle)."""
     now = _now()
     due: list[Feed] = []
     polls: list[FeedPoll] = []
@@ -173,19 +176,29 @@ def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState]) -> l
         jobs.append((feed.url, {"etag": state.etag if same_url else None,
                                 "last_modified": state.last_modified if same_url else None,
                                 "trusted": True}))
-    for feed, fetched in zip(due, run_fetches(settings.http, jobs)):
-        polls.append(_read_feed(feed, fetched))
+    answers = run_fetches(settings.http, jobs)
+    readable = [(f.body, f.final_url, f.headers) for f in answers if f.ok and not f.not_modified]
+    parsed = iter(_parse_feeds(readable, settings, pool))
+    for feed, fetched in zip(due, answers):
+        polls.append(_read_feed(feed, fetched, next(parsed) if fetched.ok and not fetched.not_modified else None))
     return polls
 
 
-def _read_feed(feed: Feed, fetched: Fetched) -> FeedPoll:
+def _parse_feeds(jobs: list[tuple[bytes, str, dict[str, str]]], settings: Settings,
+                 pool: WorkerPool | None) -> list[ParsedFeed | Skipped]:
+    if pool is None or not pool.started or len(jobs) < 2:  # never wait for workers still starting
+        return [parse_fetched_feed(job) for job in jobs]
+    return pool.map(parse_fetched_feed, jobs, timeout=settings.extraction.timeout_seconds,
+                    on_failure=lambda _job, reason: Skipped(f"feed not read: {reason}"), work="feed parsing")
+
+
+def _read_feed(feed: Feed, fetched: Fetched, parsed: ParsedFeed | Skipped | None) -> FeedPoll:
     check = functools.partial(feed_store.FeedCheck, feed.name, http_status=fetched.status)
     if fetched.not_modified:
         return FeedPoll(feed, check("not_modified"))
-    if not fetched.ok:
+    if not fetched.ok or parsed is None:
         return FeedPoll(feed, check("failed", error=fetched.error or f"HTTP {fetched.status}",
                                     retry_after_seconds=fetched.retry_after))
-    parsed = parse_feed(fetched.body, fetched.final_url, fetched.headers)
     if isinstance(parsed, Skipped):
         return FeedPoll(feed, check("failed", error=parsed.reason))
     return FeedPoll(feed, check("ok", entries=len(parsed.entries), warning=parsed.warning,

@@ -133,7 +133,8 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
     states, seeded, crashed = writer(settings, prepare)(settings, run_id)
     if crashed:
         log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
-    polls = poll_feeds(light(settings), light(states))
+    # On a Dask cluster the task runs on a cluster worker, where this process's pool does not exist.
+    polls = poll_feeds(light(settings), light(states), None if settings.cluster.enabled else pool)
     # From planning to the run log the stages share one store connection (storage/db.py `held`):
     # opening, migrating and closing it (a checkpoint) cost about 0.1 s each time.
     with held(settings.database):

@@ -108,11 +108,16 @@ class WorkerPool:
         worker.conn.close()
         return self._spawn()
 
+    @property
+    def started(self) -> bool:
+        """Whether the workers are up (``map`` would not wait for them to start)."""
+        return self._idle is not None
+
     def map(self, func: Callable[[In], Out], items: list[In], *, timeout: float,
-            on_failure: Callable[[In, str], Out]) -> list[Out]:
+            on_failure: Callable[[In, str], Out], work: str = "extraction") -> list[Out]:
         """``[func(x) for x in items]`` across the workers, results in input order. Each item has
         ``timeout`` seconds from when a worker takes it; an exception raised by ``func`` is
-        raised here once every other item is done."""
+        raised here once every other item is done. ``work`` names the work in failure reasons."""
         if not items:
             return []
         with self._lock:
@@ -139,7 +144,7 @@ class WorkerPool:
                         try:
                             ok, value = conn.recv()  # type: ignore[union-attr]
                         except (EOFError, OSError):
-                            results[index] = on_failure(items[index], "the extraction worker died")
+                            results[index] = on_failure(items[index], f"the {work} worker died")
                             idle.append(self._replace(worker))
                             continue
                         if ok:
@@ -151,7 +156,7 @@ class WorkerPool:
                     for conn, (worker, index, deadline) in list(busy.items()):
                         if deadline <= now:
                             del busy[conn]
-                            results[index] = on_failure(items[index], f"extraction took longer than {timeout:g} s")
+                            results[index] = on_failure(items[index], f"{work} took longer than {timeout:g} s")
                             idle.append(self._replace(worker))
             except BaseException:
                 # Interrupted (an item that cannot be sent, Ctrl-C): a busy worker's answer would

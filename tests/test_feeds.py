@@ -58,3 +58,33 @@ def test_html_page_and_empty_body_are_not_feeds():
     page = parse_feed(b"<html><body><p>Hello</p></body></html>", "https://x.example/")
     assert isinstance(page, Skipped) and "not an RSS or Atom feed" in page.reason
     assert isinstance(parse_feed(b"  ", "https://x.example/"), Skipped)
+
+
+def test_a_cycle_parses_feeds_in_its_workers_where_a_slow_one_is_given_up(tmp_path, site):
+    """feedparser has no time limit; in the workers a feed gets the extraction limit. 6,000 entries
+    (2 MB) take feedparser about 2 s, against a limit of 0.5 s; the other feeds read as in-process."""
+    from flows.config import load_settings
+    from flows.cycle import poll_feeds
+    from flows.localsite_content import FeedItem
+    from flows.workers import WorkerPool
+    from tests.conftest import demo_config
+
+    site.add_feed("/huge.xml", "Huge", entries=[
+        FeedItem(f"Story {i} about the markets", f"/wire/story-{i}", summary="Markets rose on Tuesday. " * 10)
+        for i in range(6000)])
+    config = demo_config(tmp_path, site, extraction={"timeout_seconds": 0.5})
+    settings = load_settings(config)
+    settings = settings.model_copy(update={"feeds": [*settings.feeds, settings.feeds[0].model_copy(
+        update={"name": "huge", "url": site.url("/huge.xml")})]})
+    in_process = {p.feed.name: p for p in poll_feeds(settings, {})}
+    assert in_process["huge"].check.outcome == "ok" and len(in_process["huge"].entries) == 6000
+    with WorkerPool(2) as pool:
+        pool.start()
+        in_workers = {p.feed.name: p for p in poll_feeds(settings, {}, pool)}
+    huge = in_workers.pop("huge")
+    assert huge.check.outcome == "failed" and huge.entries == ()
+    assert huge.check.error == "feed not read: feed parsing took longer than 0.5 s"
+    assert len(in_workers) >= 2
+    for name, poll in in_workers.items():
+        assert poll.check.outcome == "ok" and poll.entries, name
+        assert poll.entries == in_process[name].entries and poll.check == in_process[name].check
