@@ -88,6 +88,35 @@ trafilatura.utils.HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClass
 prune_rules.install()
 
 
+class InvalidXmlChars:
+    """trafilatura's ``INVALID_XML_CHARS`` with a quicker answer for a text holding none of them.
+
+    Its load_html deletes the characters XML cannot hold (C0 controls but tab, newline and return;
+    U+FFFE, U+FFFF) with this pattern's ``sub`` over the whole decoded page: about 1 ms of a page's
+    12 ms of extraction, for characters none of the 181 benchmark pages holds. Looking for each of
+    the 31 characters with ``in`` takes 0.3 ms, and only a text that holds one goes to the pattern,
+    so the result is the pattern's own."""
+
+    SOURCE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # the pattern this answers for
+    CHARACTERS = tuple(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF))
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.original = pattern
+
+    def sub(self, repl: str, string: str, count: int = 0) -> str:
+        if not any(c in string for c in self.CHARACTERS):
+            return string
+        return self.original.sub(repl, string, count)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]  (search, pattern, ...: the pattern's own)
+        return getattr(self.original, name)
+
+
+# Swapped in only while trafilatura's pattern is the one above (a changed one keeps its own).
+if getattr(trafilatura.utils.INVALID_XML_CHARS, "pattern", None) == InvalidXmlChars.SOURCE:
+    trafilatura.utils.INVALID_XML_CHARS = InvalidXmlChars(trafilatura.utils.INVALID_XML_CHARS)
+
+
 # Elements trafilatura deletes anyway (its tree_cleaning) but only after running its raw-tree
 # XPath searches, whose regular expressions are called back for every element: an icon's <svg>
 # alone can hold hundreds. Dropped first, text after them kept; JSON-LD stays (trafilatura reads

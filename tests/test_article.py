@@ -94,3 +94,25 @@ def test_fallback_pass_runs_only_when_the_main_pass_finds_little(monkeypatch):
     short = PAGE.replace(f"<p>{BODY}</p><p>{BODY}</p>", "<p>North Korea sent troops, officials in Seoul said.</p>")
     extract_article(short, "https://daily.example/a/2", full_metadata=False)
     assert calls == [True, False]  # too little text: the fallback pass runs too
+
+
+def test_the_quick_invalid_character_check_answers_as_trafilaturas_pattern():
+    import re
+
+    import trafilatura.utils
+    from lxml import etree
+
+    from extractors.article import InvalidXmlChars
+
+    quick = trafilatura.utils.INVALID_XML_CHARS
+    assert isinstance(quick, InvalidXmlChars)  # installed: trafilatura's pattern is the one it answers for
+    pattern = re.compile(InvalidXmlChars.SOURCE)
+    assert [c for c in map(chr, range(0x110000)) if pattern.match(c)] == list(InvalidXmlChars.CHARACTERS)
+    texts = ["plain text", "tab\tnew\nline\rreturn", "ünïcödé 한국어 😀", "\ud800 lone surrogate", ""]
+    texts += [f"a{c}b{c}" for c in InvalidXmlChars.CHARACTERS]
+    for text in texts:
+        assert quick.sub("", text) == pattern.sub("", text)
+        assert quick.sub("?", text, 1) == pattern.sub("?", text, 1)
+    page = "<html><body><article><p>North\x00 Korea\x0b sent\ufffe troops.\x1f</p></article></body></html>"
+    tree = trafilatura.utils.load_html(page.encode())
+    assert etree.tostring(tree) == b"<html><body><article><p>North Korea sent troops.</p></article></body></html>"
