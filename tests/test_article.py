@@ -77,10 +77,12 @@ def test_fallback_pass_runs_only_when_the_main_pass_finds_little(monkeypatch):
     import extractors.article as article
 
     calls: list[bool] = []
+    sources: list[object] = []
     real = article._extract_text
 
     def spy(source, url, fast):  # type: ignore[no-untyped-def]
         calls.append(fast)
+        sources.append(source)
         return real(source, url, fast)
 
     monkeypatch.setattr(article, "_extract_text", spy)
@@ -91,9 +93,14 @@ def test_fallback_pass_runs_only_when_the_main_pass_finds_little(monkeypatch):
     assert isinstance(long_page, Article) and len(long_page.text) >= article.FALLBACK_BELOW_CHARS
     assert calls == [True]  # the main pass alone
     calls.clear()
-    short = PAGE.replace(f"<p>{BODY}</p><p>{BODY}</p>", "<p>North Korea sent troops, officials in Seoul said.</p>")
+    short = PAGE.replace(f"<p>{BODY}</p><p>{BODY}</p>", "<p>North Korea sent troops, officials in Seoul said.</p>"
+                         "<script>var x = 1;</script><noscript><p>Enable JavaScript.</p></noscript>")
+    sources.clear()
     extract_article(short, "https://daily.example/a/2", full_metadata=False)
     assert calls == [True, False]  # too little text: the fallback pass runs too
+    # on the page parsed once, not its bytes parsed again: scripts gone, <noscript> kept for it
+    assert sources[1] is sources[0] and not isinstance(sources[1], bytes)
+    assert not sources[1].findall(".//script") and sources[1].findall(".//noscript")
 
 
 def test_the_quick_invalid_character_check_answers_as_trafilaturas_pattern():
