@@ -177,10 +177,11 @@ def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState],
                                 "last_modified": state.last_modified if same_url else None,
                                 "trusted": True}))
     answers = run_fetches(settings.http, jobs)
-    readable = [(f.body, f.final_url, f.headers) for f in answers if f.ok and not f.not_modified]
-    parsed = iter(_parse_feeds(readable, settings, pool))
-    for feed, fetched in zip(due, answers):
-        polls.append(_read_feed(feed, fetched, next(parsed) if fetched.ok and not fetched.not_modified else None))
+    has_body = [f.ok and not f.not_modified for f in answers]
+    parsed = iter(_parse_feeds([(f.body, f.final_url, f.headers) for f, b in zip(answers, has_body) if b],
+                               settings, pool))
+    for feed, fetched, body in zip(due, answers, has_body):
+        polls.append(_read_feed(feed, fetched, next(parsed) if body else None))
     return polls
 
 
