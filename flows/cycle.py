@@ -187,7 +187,7 @@ def poll_feeds(settings: Settings, states: dict[str, feed_store.FeedState],
 
 def _parse_feeds(jobs: list[tuple[bytes, str, dict[str, str]]], settings: Settings,
                  pool: WorkerPool | None) -> list[ParsedFeed | Skipped]:
-    if pool is None or not pool.started or len(jobs) < 2:  # never wait for workers still starting
+    if pool is None or not pool.started:  # never wait for workers still starting
         return [parse_fetched_feed(job) for job in jobs]
     return pool.map(parse_fetched_feed, jobs, timeout=settings.extraction.timeout_seconds,
                     on_failure=lambda _job, reason: Skipped(f"feed not read: {reason}"), work="feed parsing")
