@@ -234,8 +234,6 @@ def cold_cycle(pages: dict[str, bytes], workdir: Path) -> dict[str, float]:
     from flows.config import load_settings
     from flows.cycle import prepare
     from flows.monitor import monitor
-    from storage.db import open_store
-    from storage.feeds import finish_run
 
     ctx = multiprocessing.get_context("spawn")
     ports = ctx.Queue()
@@ -246,8 +244,6 @@ def cold_cycle(pages: dict[str, bytes], workdir: Path) -> dict[str, float]:
         config = _config(workdir, [(f"feed-{i}", f"{base}/feeds/{i}.xml") for i in range(10)])
         settings = load_settings(config)
         prepare(settings, "bench-seeds")  # the store with its seeds, as after a first run
-        with open_store(settings.database) as con:
-            finish_run(con, "bench-seeds", datetime.now(UTC), {})
         started = time.perf_counter()
         summary = monitor(str(config))
         wall = time.perf_counter() - started

@@ -1,12 +1,12 @@
 """The stages of one monitoring cycle, as plain functions (flows/monitor.py wraps them in Prefect).
 
-    prepare ─► poll_feeds ─► plan_pages ─► fetch_pages ─► extract_pages ─► save_batch ─► finish
-    (store,     (network:     (store:       (network)      (processes)      (store: one     (store:
-     seeds)      feeds)        what's new)                                   transaction)    cursors,
-                                                                                             run log)
+    prepare ─► poll_feeds ─► begin_run ─► plan_pages ─► fetch_pages ─► extract_pages ─► save_batch ─► finish
+    (store,     (network:     (store:      (store:       (network)      (processes)      (store: one     (store:
+     seeds)      feeds)        run log)     what's new)                                   transaction)    cursors,
+                                                                                                          run log)
 
 Each stage opens the store for its own transactions (``open_store``); the flow lets the stages
-from plan_pages to finish share one connection (``storage.db.held``), and polls the feeds with the
+from begin_run to finish share one connection (``storage.db.held``), and polls the feeds with the
 store closed. Nothing here depends on which: the stages run the same without Prefect or sharing.
 """
 
@@ -95,11 +95,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedState], int, int]:
+def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedState], int]:
     """Migrate the store, register the configured feeds, load the seeds (idempotent).
 
-    Returns the feeds' states, the number of seeds newly stored, and the number of earlier runs
-    found crashed."""
+    Returns the feeds' states and the number of seeds newly stored. When the seeds and feeds are
+    unchanged nothing is written, so closing the store has nothing to checkpoint: the run is
+    logged by ``begin_run``, on the connection the cycle keeps open anyway (a checkpoint on this
+    close cost 13 ms at 10k articles and 28 ms at 1M, at every cycle's start)."""
     seeds = read_seeds(settings.seeds) if settings.seeds.is_dir() else []
     now = _now()
     with open_store(settings.database) as con, transaction(con):
@@ -108,14 +110,19 @@ def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedS
         known = article_store.latest_versions(con, [f"seed:{d.file}" for d in seeds])
         processed = [_seed_incoming(d, settings) for d in seeds
                      if (v := known.get(f"seed:{d.file}")) is None or v.content_hash != content_hash(d.text)]
-        crashed = feed_store.start_run(con, run_id, now)
         feed_store.sync_feeds(con, [(f.name, f.url) for f in settings.feeds])
         saved = article_store.save_articles(con, [i for i, _ in processed],
                                             threshold=settings.dedup.near_duplicate_threshold,
                                             shingle_size=settings.dedup.shingle_words, run_id=run_id, now=now)
         _save_claims(con, settings, saved, processed, now, seed=True)
         states = feed_store.feed_states(con)
-    return states, sum(s.outcome != "refetch" for s in saved), crashed
+    return states, sum(s.outcome != "refetch" for s in saved)
+
+
+def begin_run(settings: Settings, run_id: str) -> int:
+    """Log the run as started; returns how many earlier runs it finds crashed (left running)."""
+    with open_store(settings.database) as con, transaction(con):
+        return feed_store.start_run(con, run_id, _now())
 
 
 def _seed_incoming(doc: SeedDocument, settings: Settings) -> tuple[article_store.Incoming, PageResult]:

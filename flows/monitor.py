@@ -130,14 +130,17 @@ def run_cycle(settings: Settings, run_id: str, log: Any) -> dict[str, Any]:
 
 
 def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, started: float) -> dict[str, Any]:
-    states, seeded, crashed = writer(settings, prepare)(settings, run_id)
-    if crashed:
-        log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
+    states, seeded = writer(settings, prepare)(settings, run_id)
     # On a Dask cluster the task runs on a cluster worker, where this process's pool does not exist.
     polls = poll_feeds(light(settings), light(states), None if settings.cluster.enabled else pool)
-    # From planning to the run log the stages share one store connection (storage/db.py `held`):
-    # opening, migrating and closing it (a checkpoint) cost about 0.1 s each time.
+    # From the run log's first line to its last the stages share one store connection
+    # (storage/db.py `held`): opening, migrating and closing it (a checkpoint) cost about 0.1 s
+    # each time. The run is logged here, not in `prepare`, so that the store stays closed while
+    # the feeds are polled and `prepare` has nothing to checkpoint (a plain call: one insert).
     with held(settings.database):
+        crashed = cycle.begin_run(settings, run_id)
+        if crashed:
+            log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
         plan = writer(settings, plan_pages)(settings, polls)
         tally = cycle.Tally(entries_seen=sum(len(p.entries) for p in polls))
         log.info("%d feed(s) polled, %d entries, %d page(s) to read", len(polls), tally.entries_seen, len(plan.jobs))

@@ -192,10 +192,11 @@ def test_a_quiet_cycle_keeps_every_row_findable_through_the_indexes(tmp_path):
     URLs, hashes, band keys and search terms were no longer found (and each cycle tagged the seeds
     again)."""
     from flows.config import parse_settings
-    from flows.cycle import Plan, finish, prepare
+    from flows.cycle import Plan, begin_run, finish, prepare
 
     settings = parse_settings({"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS), "feeds": []})
     prepare(settings, "run-1")
+    begin_run(settings, "run-1")
     finish(settings, "run-1", [], Plan((), ()), {})  # nothing new: only the run log is written
     with open_store(settings.database, read_only=True) as con:
         seeds = [r[0] for r in con.execute("SELECT canonical_url FROM store.articles WHERE source = 'seed'").fetchall()]
@@ -231,7 +232,7 @@ def test_after_a_crash_every_row_stays_findable_through_the_indexes(tmp_path):
     import sys
 
     from flows.config import parse_settings
-    from flows.cycle import Plan, finish
+    from flows.cycle import Plan, begin_run, finish
     from storage.session import writer_session
 
     from .conftest import ROOT
@@ -241,12 +242,37 @@ def test_after_a_crash_every_row_stays_findable_through_the_indexes(tmp_path):
     assert db.with_name("nk.duckdb.wal").exists()  # the seeds, their claims and search terms: committed, not checkpointed
     settings = parse_settings({"database": str(db), "seeds": str(SEEDS), "feeds": []})
     with writer_session(db):  # as the next cycle starts: it first checks that the store can be written
-        finish(settings, "run-1", [], Plan((), ()), {})  # then writes only the run log
+        begin_run(settings, "run-1")  # then writes only the run log
+        finish(settings, "run-1", [], Plan((), ()), {})
     with open_store(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM store.articles").fetchone() == (5,)
         found = _found_through_indexes(con)
         assert found["figures.article_id"][1] > 0 and found["events.type"][1] > 0
         assert all(hits == rows for hits, rows in found.values()), found
+
+
+def test_preparing_an_unchanged_store_writes_nothing_and_runs_are_logged_apart(tmp_path):
+    """A cycle's first stage leaves the file as it found it when the seeds and feeds are unchanged
+    (its close then has no checkpoint to make, which grew with the store); the run is logged by
+    begin_run, which counts the runs an earlier crash left running."""
+    import hashlib
+
+    from flows.config import parse_settings
+    from flows.cycle import begin_run, prepare
+
+    settings = parse_settings({"database": str(tmp_path / "nk.duckdb"), "seeds": str(SEEDS),
+                               "feeds": [{"name": "wire", "url": "https://wire.example/rss"}]})
+    assert prepare(settings, "run-1")[1] == 5
+    before = hashlib.sha256(settings.database.read_bytes()).hexdigest()
+    states, seeded = prepare(settings, "run-2")
+    assert (list(states), seeded) == (["wire"], 0)
+    assert hashlib.sha256(settings.database.read_bytes()).hexdigest() == before
+    assert not settings.database.with_name("nk.duckdb.wal").exists()
+    assert begin_run(settings, "run-2") == 0
+    assert begin_run(settings, "run-3") == 1  # run-2 never finished
+    with open_store(settings.database, read_only=True) as con:
+        assert con.execute("SELECT id, status FROM store.runs ORDER BY id").fetchall() == [
+            ("run-2", "crashed"), ("run-3", "running")]
 
 
 def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path, caplog):
