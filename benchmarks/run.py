@@ -341,19 +341,10 @@ def lookups(path: Path, samples: int = 200) -> tuple[float, float]:
     """Median ms of the near-duplicate look-up for one incoming article; and median ms per article
     of every de-duplication look-up (URL, exact text, near-duplicate) made for a batch of 40, as a
     cycle saves them."""
-    from extractors.fingerprint import fingerprint_keys
-    from extractors.records import Article
-    from storage.articles import Incoming, dedup_lookups, near_copy
+    from storage.articles import dedup_lookups, near_copy
     from storage.db import open_store
 
-    rng = random.Random(7)
-    words = [f"w{i}" for i in range(5000)]
-    items = []
-    for n in range(samples):
-        text = " ".join(rng.choice(words) for _ in range(400))
-        _, keys = fingerprint_keys(text)
-        url = f"https://new.example/{n}"
-        items.append(Incoming(Article(url, "t", text), url, f"h{n}", tuple(keys), "feed", None))
+    items = _synthetic_incoming(samples, 7)
     single, batched = [], []
     with open_store(path) as con:
         for item in items:
@@ -365,6 +356,55 @@ def lookups(path: Path, samples: int = 200) -> tuple[float, float]:
             dedup_lookups(con, items[start:start + 40])
             batched.append((time.perf_counter() - started) * 1000 / len(items[start:start + 40]))
     return statistics.median(single), statistics.median(batched)
+
+
+def _synthetic_incoming(n: int, seed: int) -> list:  # type: ignore[type-arg]
+    from extractors.fingerprint import fingerprint_keys
+    from extractors.records import Article
+    from storage.articles import Incoming
+
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(5000)]
+    items = []
+    for k in range(n):
+        text = " ".join(rng.choice(words) for _ in range(400))
+        _, keys = fingerprint_keys(text)
+        url = f"https://new.example/{seed}/{k}"
+        items.append(Incoming(Article(url, "t", text), url, f"h{seed}-{k}", tuple(keys), "feed", None))
+    return items
+
+
+def batch_write(path: Path, repeats: int = 3) -> float:
+    """Seconds to store a batch of 40 new articles (de-duplicated, band keys, search postings) and
+    close the store, which checkpoints: the median of ``repeats``. DuckDB writes the whole index of
+    every table changed since the last checkpoint (storage/tiers.py), so this is what grows with
+    the store if anything does."""
+    from storage.articles import save_articles
+    from storage.db import open_store, transaction
+
+    runs = []
+    for i in range(repeats):
+        items = _synthetic_incoming(40, time.time_ns() + i)
+        started = time.perf_counter()
+        with open_store(path) as con, transaction(con):
+            save_articles(con, items, threshold=0.5, shingle_size=5, run_id=None, now=datetime.now(UTC))
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def fold_write(path: Path) -> float:
+    """Seconds for the fold a full recent tier of band keys costs (storage/tiers.py), with the
+    close that checkpoints the main index: once every few thousand new articles."""
+    from storage import tiers
+    from storage.db import open_store, transaction
+
+    with open_store(path) as con:
+        con.execute(f"INSERT INTO {tiers.recent('article_bands')} SELECT (hash(i, 'fold') >> 1)::BIGINT,"
+                    " 'fold' || (i // 32) FROM range(?) t(i)", [tiers.FOLD_AT["article_bands"]])
+    started = time.perf_counter()
+    with open_store(path) as con, transaction(con):
+        tiers.fold(con, "article_bands")
+    return time.perf_counter() - started
 
 
 def startup(path: Path, repeats: int = 5) -> float:
@@ -398,6 +438,8 @@ def snapshot_copy(path: Path) -> float:
 
 
 def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
+    from storage import tiers
+
     rows = []
     for n in sizes:
         path = workdir / f"scale-{n}.duckdb"
@@ -407,15 +449,18 @@ def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
         single, batched = lookups(path)
         rows.append({"articles": n, "build_seconds": built, "lookup_ms": single, "batch_lookups_ms_per_article": batched,
                      "startup_seconds": startup(path), "file_mb": path.stat().st_size / 1e6,
-                     "snapshot_seconds": snapshot_copy(path)})
-        print(f"  {n:>9,} articles: lookup {rows[-1]['lookup_ms']:.2f} ms, start-up {rows[-1]['startup_seconds']:.2f} s",
+                     "snapshot_seconds": snapshot_copy(path), "batch_write_seconds": batch_write(path),
+                     "fold_seconds": fold_write(path), "fold_rows": tiers.FOLD_AT["article_bands"]})
+        print(f"  {n:>9,} articles: lookup {rows[-1]['lookup_ms']:.2f} ms, start-up {rows[-1]['startup_seconds']:.2f} s,"
+              f" a batch written {rows[-1]['batch_write_seconds']:.2f} s, a fold {rows[-1]['fold_seconds']:.2f} s",
               flush=True)
     return rows
 
 
-def store_size_per_10k(workdir: Path, store: Path) -> float:
+def store_size_per_10k(workdir: Path, store: Path) -> tuple[float, Path]:
     """MB per 10k real articles: the cold cycle's 186 articles copied 54 times over (text, band keys,
-    figures and search terms as real pages give them), minus the empty store's fixed overhead."""
+    figures and search terms as real pages give them), minus the empty store's fixed overhead; and
+    that grown store."""
     import duckdb
 
     path = store / "nk.duckdb"
@@ -430,17 +475,18 @@ def store_size_per_10k(workdir: Path, store: Path) -> float:
             con.execute("INSERT INTO store.articles SELECT * REPLACE (id || ? AS id, url || ? AS url,"
                         " canonical_url || ? AS canonical_url) FROM store.articles WHERE id NOT LIKE '%#%'",
                         [f"#{i}", f"#{i}", f"#{i}"])
-            con.execute("INSERT INTO store.article_bands SELECT band_key + ?, article_id || ? FROM store.article_bands"
-                        " WHERE article_id NOT LIKE '%#%'", [i, f"#{i}"])
+            # The copies go to the main tiers, where a store's bulk is (storage/tiers.py).
+            con.execute("INSERT INTO store.article_bands SELECT band_key + ?, article_id || ?"
+                        " FROM store.article_bands_recent WHERE article_id NOT LIKE '%#%'", [i, f"#{i}"])
             con.execute("INSERT INTO store.figures SELECT * REPLACE (id || ? AS id, article_id || ? AS article_id)"
                         " FROM store.figures WHERE id NOT LIKE '%#%'", [f"#{i}", f"#{i}"])
             con.execute("INSERT INTO store.search_terms SELECT * REPLACE (article_id || ? AS article_id)"
-                        " FROM store.search_terms WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
+                        " FROM store.search_terms_recent WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
             con.execute("INSERT INTO store.search_docs SELECT * REPLACE (article_id || ? AS article_id)"
                         " FROM store.search_docs WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
         con.execute("CHECKPOINT")
     added = n * 54
-    return (grown.stat().st_size - before) / 1e6 / added * 10_000
+    return (grown.stat().st_size - before) / 1e6 / added * 10_000, grown
 
 
 def main() -> int:
@@ -463,7 +509,10 @@ def main() -> int:
             results["workers_startup_seconds"] = workers_startup()
             results["cold_cycle"] = cold_cycles(pages, workdir, args.cold_runs)
             results["cold_to_floor_ratio"] = results["cold_cycle"]["ratio"]  # type: ignore[index]
-            results["store_mb_per_10k_articles"] = store_size_per_10k(workdir, Path(results["cold_cycle"]["store"]))  # type: ignore[index]
+            per_10k, grown = store_size_per_10k(workdir, Path(results["cold_cycle"]["store"]))  # type: ignore[index]
+            results["store_mb_per_10k_articles"] = per_10k
+            # Real postings (about 220 an article) and band keys, which the synthetic stores lack.
+            results["batch_write_seconds_10k_real"] = batch_write(grown)
         else:
             print(f"skipped the page measurements: {BENCH} is absent")
         results["on_topic_saves"] = on_topic_saves(workdir)
@@ -499,6 +548,7 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         row("  every cycle's ratio", " ".join(f"{p['ratio']:.2f}" for p in c["runs"]))
         row("cold cycle: longest store lock held", f"{c['longest_lock_seconds']:.2f} s")
         row("store size per 10k articles (real pages, extrapolated)", f"{r['store_mb_per_10k_articles']:.0f} MB")
+        row("  a batch of 40 new articles stored in it (10k real articles), then closed", f"{r['batch_write_seconds_10k_real']:.2f} s")
     o = r["on_topic_saves"]
     row(f"saving {o['articles']} on-topic articles ({o['figures']} figures, {o['events']} events)",
         f"{o['seconds']:.2f} s")
@@ -510,6 +560,8 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         row("  every de-dup look-up, per article in a batch of 40", f"{s['batch_lookups_ms_per_article']:.2f} ms")
         row(f"cycle start-up at {s['articles']:,} stored", f"{s['startup_seconds']:.3f} s")
         row(f"  snapshot copy at {s['articles']:,} stored ({s['file_mb']:,.0f} MB)", f"{s['snapshot_seconds']:.2f} s")
+        row("  a batch of 40 new articles stored, then the store closed", f"{s['batch_write_seconds']:.2f} s")
+        row(f"  folding {s['fold_rows']:,} recent band keys into the main index, then closed", f"{s['fold_seconds']:.2f} s")
     row("peak memory: cycle process", f"{r['peak_rss_mb']:.0f} MB")
     row("peak memory: largest extraction worker", f"{r['peak_rss_workers_mb']:.0f} MB")
     return "\n".join(lines)

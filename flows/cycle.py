@@ -1,8 +1,8 @@
 """The stages of one monitoring cycle, as plain functions (flows/monitor.py wraps them in Prefect).
 
-    prepare ─► poll_feeds ─► begin_run ─► plan_pages ─► fetch_pages ─► extract_pages ─► save_batch ─► finish
-    (store,     (network:     (store:      (store:       (network)      (processes)      (store: one     (store:
-     seeds)      feeds)        run log)     what's new)                                   transaction)    cursors,
+    prepare ─► poll_feeds ─► begin_run ─► plan_pages ─► fetch_pages ─► extract_pages ─► save_batch ─► finish ─► fold_tiers
+    (store,     (network:     (store:      (store:       (network)      (processes)      (store: one     (store:    (store: now
+     seeds)      feeds)        run log)     what's new)                                   transaction)    cursors,   and then)
                                                                                                           run log)
 
 Each stage opens the store for its own transactions (``open_store``); the flow lets the stages
@@ -30,6 +30,7 @@ from flows.workers import WorkerPool
 from storage import articles as article_store
 from storage import claims as claim_store
 from storage import feeds as feed_store
+from storage import tiers
 from storage.db import open_store, transaction
 
 MAX_ENTRY_ATTEMPTS = 3  # an entry whose page and feed text both fail is retried this many cycles
@@ -341,3 +342,15 @@ def finish(settings: Settings, run_id: str, polls: list[FeedPoll], plan: Plan, s
             article_store.touch_entries(con, feed, guids, now)
         feed_store.record_checks(con, run_id, checks, now)
         feed_store.finish_run(con, run_id, now, summary)
+
+
+def fold_tiers(settings: Settings) -> dict[str, int]:
+    """Fold the recent tier of the band keys or search postings into the main table once it is
+    full (storage/tiers.py): rows moved, by table. The checkpoint that closes the store then
+    rewrites that table's main index, once every few thousand articles instead of every cycle."""
+    with open_store(settings.database) as con:
+        due = tiers.folds_due(con)
+        if not due:
+            return {}
+        with transaction(con):
+            return {table: tiers.fold(con, table) for table in due}

@@ -153,11 +153,18 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
             writer(settings, save_batch)(settings, run_id, [], [], list(plan.links), tally)
         summary = _summary(run_id, polls, jobs, seeded, tally, started)
         writer(settings, finish)(settings, run_id, polls, plan, summary)
+        summary["folded"] = cycle.fold_tiers(settings)
+        if summary["folded"]:
+            log.info("folded the newest %s into the store's main indexes (closing the store rewrites them"
+                     " this time)", " and ".join(f"{n:,} {_TIER_ROWS[t]}" for t, n in summary["folded"].items()))
     summary["longest_lock_seconds"] = round(max(lock_holds(settings.database), default=0.0), 3)
     immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
                                                            or settings.digest.alert_on_corroboration)
     summary.update(publish_and_deliver(settings, run_id, log, create=immediate))
     return summary
+
+
+_TIER_ROWS = {"article_bands": "band keys", "search_terms": "search postings"}
 
 
 def _summary(run_id: str, polls: list[cycle.FeedPoll], jobs: list[cycle.PageJob], seeded: int, tally: cycle.Tally,

@@ -48,11 +48,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     try:
         for step, name, sql in pending:
             con.execute(sql)
-            if name == "004_search":  # a store from before the search tables: index what it holds
-                from storage.search import index_articles
-
-                index_articles(con, None)
             con.execute("INSERT INTO store.schema_migrations (step, name) VALUES (?, ?)", [step, name])
+        if any(name == "004_search" for _, name, _ in pending):
+            # A store from before the search tables: index what it holds, once every step is in
+            # (the postings go to a table a later step makes).
+            from storage.search import index_articles
+
+            index_articles(con, None)
         con.execute(_views())
         con.execute("CREATE OR REPLACE TABLE store.schema_views AS SELECT ? AS digest", [_views_digest()])
     except BaseException:

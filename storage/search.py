@@ -20,6 +20,7 @@ import duckdb
 
 import duckdb_extension_fts
 
+from storage import tiers
 from storage.db import text_literals
 
 K1, B = 1.2, 0.75
@@ -80,7 +81,7 @@ def index_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str] | None
         " stems AS (SELECT word, stem(word, 'porter') AS term FROM (SELECT DISTINCT word FROM words))"
         " SELECT s.term, w.id AS article_id, sum(w.n)::INTEGER AS tf FROM words w JOIN stems s USING (word)"
         " GROUP BY ALL")
-    con.execute("INSERT INTO store.search_terms (term, article_id, tf) SELECT term, article_id, tf FROM batch_terms")
+    con.execute(f"INSERT INTO {tiers.recent('search_terms')} (term, article_id, tf) SELECT term, article_id, tf FROM batch_terms")
     con.execute("INSERT INTO store.search_docs (article_id, length)"
                 " SELECT article_id, sum(tf)::INTEGER FROM batch_terms GROUP BY article_id")
     con.execute("DROP TABLE batch_terms")
@@ -121,7 +122,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[
     inlined = ", ".join(f"'{t}'" for t in terms)
     rows = con.execute(
         "WITH n AS (SELECT count(*) AS docs, avg(length) AS avgdl FROM store.search_docs),"
-        f" postings AS (SELECT term, article_id, tf FROM store.search_terms WHERE term IN ({inlined})),"
+        f" postings AS ({tiers.both('search_terms', 'term, article_id, tf', f'term IN ({inlined})')}),"
         " df AS (SELECT term, count(*) AS df FROM postings GROUP BY term),"
         " scored AS (SELECT p.article_id, sum(log((n.docs - df.df + 0.5) / (df.df + 0.5) + 1)"
         f"   * p.tf * ({K1} + 1) / (p.tf + {K1} * (1 - {B} + {B} * d.length / n.avgdl))) AS score"

@@ -14,7 +14,8 @@ from .test_store import incoming, save
 
 def _postings(db_path):
     with open_store(db_path) as con:
-        return con.execute("SELECT count(*), count(DISTINCT article_id) FROM store.search_terms").fetchone()
+        return con.execute("SELECT count(*), count(DISTINCT article_id) FROM (SELECT article_id FROM store.search_terms"
+                           " UNION ALL SELECT article_id FROM store.search_terms_recent)").fetchone()
 
 
 def test_batches_add_their_own_terms_and_duplicates_add_none(db_path):

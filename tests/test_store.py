@@ -6,6 +6,7 @@ import pytest
 from extractors.fingerprint import canonical_url, content_hash, fingerprint_keys
 from extractors.records import Article, FeedEntry
 from extractors.seeds import read_seeds
+from storage import tiers
 from storage.articles import Incoming, latest_versions, save_articles
 from storage.db import open_store, transaction
 from storage.migrations import migrate
@@ -31,7 +32,7 @@ def test_migrations_are_recorded_and_idempotent(db_path):
     with open_store(db_path) as con:
         assert migrate(con) == []
         steps = con.execute("SELECT step FROM store.schema_migrations").fetchall()
-        assert steps == [(1,), (2,), (3,), (4,), (5,)]
+        assert steps == [(1,), (2,), (3,), (4,), (5,), (6,)]
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
@@ -54,7 +55,7 @@ def test_exact_near_refetch_and_version(db_path):
                            ["https://wire.example/a"]).fetchall()
         assert rows == [(1, None), (2, first[0].article_id)]
         # copies are not band-indexed: a copy of a copy resolves to the original
-        assert con.execute("SELECT count(DISTINCT article_id) FROM store.article_bands").fetchone() == (2,)
+        assert con.execute("SELECT count(DISTINCT article_id) FROM store.article_bands_recent").fetchone() == (2,)
 
 
 def test_separately_written_reports_are_not_duplicates(db_path):
@@ -176,8 +177,8 @@ def _found_through_indexes(con) -> dict[str, tuple[int, int]]:  # type: ignore[n
     """Per indexed column: (rows whose value a look-up by that value finds, rows)."""
     found = {}
     for table, column in [("articles", "canonical_url"), ("articles", "content_hash"), ("article_bands", "band_key"),
-                          ("entries", "canonical_url"), ("search_terms", "term"), ("figures", "article_id"),
-                          ("events", "type")]:
+                          ("article_bands_recent", "band_key"), ("entries", "canonical_url"), ("search_terms", "term"),
+                          ("search_terms_recent", "term"), ("figures", "article_id"), ("events", "type")]:
         values = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM store.{table}").fetchall()]
         hits = sum(con.execute(f"SELECT count(*) > 0 FROM store.{table} WHERE {column} = ?", [v]).fetchone()[0]
                    for v in values)
@@ -293,6 +294,8 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path,
     with transaction(con):
         save_articles(con, [incoming(f"https://wire.example/{n}", d.text) for n, d in enumerate(read_seeds(SEEDS))],
                       threshold=0.5, shingle_size=5, run_id="r", now=NOW)
+        for table in tiers.FOLD_AT:  # where band keys and postings were then: no recent tier yet (step 6)
+            tiers.fold(con, table)
     con.execute("PRAGMA disable_checkpoint_on_shutdown")
     con.close()
     duckdb.connect(str(db_path)).close()  # the next connection's checkpoint
@@ -302,6 +305,6 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path,
     if lost["articles.canonical_url"] != (0, 5):
         pytest.skip("this DuckDB no longer loses the entries: there is nothing to repair")
     with caplog.at_level("WARNING", logger="storage.migrations"), open_store(db_path) as con:
-        assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (5,)
+        assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (6,)
         assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
     assert "upgrading the store (005_rebuild_indexes)" in caplog.text  # the user learns why it takes a while
