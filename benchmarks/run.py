@@ -320,10 +320,15 @@ def unchanged_cycle(workdir: Path, n_feeds: int = 200) -> dict[str, float]:
 
 
 def synthetic_store(path: Path, n: int) -> None:
-    """``n`` articles with short synthetic text and 32 random band keys each, written in bulk."""
+    """``n`` articles with short synthetic text and 32 random band keys each, written in bulk (the
+    band keys into the band-key file, where a store's bulk of them is: storage/tiers.py)."""
+    from storage import tiers
     from storage.db import open_store
 
+    bands = tiers.bands_path(path)
+    tiers.ensure_bands_file(bands)
     with open_store(path) as con:
+        con.execute(f"ATTACH '{bands}' AS {tiers.BANDS_DB}")
         step = 100_000
         for start in range(0, n, step):
             stop = min(n, start + step)
@@ -333,8 +338,9 @@ def synthetic_store(path: Path, n: int) -> None:
                 " 'https://syn.example/' || i, 'feed', 'synthetic', 'Story ' || i, now(), now(), 'page',"
                 " repeat(md5(i::TEXT) || ' ', 40), md5('h' || i::TEXT) FROM range(?, ?) t(i)", [start, stop])
             con.execute(
-                "INSERT INTO store.article_bands SELECT (hash(i, b) >> 1)::BIGINT, 'syn' || i"
+                f"INSERT INTO {tiers.BANDS.main} SELECT (hash(i, b) >> 1)::BIGINT, 'syn' || i"
                 " FROM range(?, ?) t(i), range(32) s(b)", [start, stop])
+        con.execute(f"DETACH {tiers.BANDS_DB}")
 
 
 def lookups(path: Path, samples: int = 200) -> tuple[float, float, float]:
@@ -411,17 +417,18 @@ def batch_write(path: Path, repeats: int = 3, real_text: bool = False) -> float:
 
 
 def fold_write(path: Path) -> float:
-    """Seconds for the fold a full recent tier of band keys costs (storage/tiers.py), with the
-    close that checkpoints the main index: once every few thousand new articles."""
+    """Seconds for the fold a full recent tier of band keys costs (storage/tiers.py): written into
+    the band-key file, which then checkpoints, and deleted from the store, which closes. Once
+    every few thousand new articles."""
     from storage import tiers
-    from storage.db import open_store, transaction
+    from storage.db import open_store
 
     with open_store(path) as con:
-        con.execute(f"INSERT INTO {tiers.recent('article_bands')} SELECT (hash(i, 'fold') >> 1)::BIGINT,"
-                    " 'fold' || (i // 32) FROM range(?) t(i)", [tiers.FOLD_AT["article_bands"]])
+        con.execute(f"INSERT INTO {tiers.BANDS.recent} SELECT (hash(i, 'fold') >> 1)::BIGINT,"
+                    " 'fold' || (i // 32) FROM range(?) t(i)", [tiers.BANDS.fold_at])
     started = time.perf_counter()
-    with open_store(path) as con, transaction(con):
-        tiers.fold(con, "article_bands")
+    with open_store(path) as con:
+        tiers.fold_bands(con)
     return time.perf_counter() - started
 
 
@@ -468,8 +475,9 @@ def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
         rows.append({"articles": n, "build_seconds": built, "lookup_ms": single, "batch_lookups_ms_per_article": batched,
                      "first_batch_lookups_ms_per_article": cold,
                      "startup_seconds": startup(path), "file_mb": path.stat().st_size / 1e6,
+                     "bands_file_mb": tiers.bands_path(path).stat().st_size / 1e6,
                      "snapshot_seconds": snapshot_copy(path), "batch_write_seconds": batch_write(path),
-                     "fold_seconds": fold_write(path), "fold_rows": tiers.FOLD_AT["article_bands"]})
+                     "fold_seconds": fold_write(path), "fold_rows": tiers.BANDS.fold_at})
         print(f"  {n:>9,} articles: lookup {rows[-1]['lookup_ms']:.2f} ms, start-up {rows[-1]['startup_seconds']:.2f} s,"
               f" a batch written {rows[-1]['batch_write_seconds']:.2f} s, a fold {rows[-1]['fold_seconds']:.2f} s",
               flush=True)
@@ -486,17 +494,22 @@ def store_size_per_10k(workdir: Path, store: Path) -> tuple[float, Path]:
     grown = workdir / "grown.duckdb"
     import shutil
 
+    from storage import tiers
+
     shutil.copyfile(path, grown)
+    bands = tiers.bands_path(grown)
+    tiers.ensure_bands_file(bands)
     with duckdb.connect(str(grown)) as con:
         n = con.execute("SELECT count(*) FROM store.articles").fetchone()[0]
-        before = grown.stat().st_size
+        before = grown.stat().st_size + bands.stat().st_size
+        con.execute(f"ATTACH '{bands}' AS {tiers.BANDS_DB}")
         for i in range(1, 55):
             con.execute("INSERT INTO store.articles SELECT * REPLACE (id || ? AS id, url || ? AS url,"
                         " canonical_url || ? AS canonical_url) FROM store.articles WHERE id NOT LIKE '%#%'",
                         [f"#{i}", f"#{i}", f"#{i}"])
             # The copies go to the main tiers, where a store's bulk is (storage/tiers.py).
-            con.execute("INSERT INTO store.article_bands SELECT band_key + ?, article_id || ?"
-                        " FROM store.article_bands_recent WHERE article_id NOT LIKE '%#%'", [i, f"#{i}"])
+            con.execute(f"INSERT INTO {tiers.BANDS.main} SELECT band_key + ?, article_id || ?"
+                        f" FROM {tiers.BANDS.recent} WHERE article_id NOT LIKE '%#%'", [i, f"#{i}"])
             con.execute("INSERT INTO store.figures SELECT * REPLACE (id || ? AS id, article_id || ? AS article_id)"
                         " FROM store.figures WHERE id NOT LIKE '%#%'", [f"#{i}", f"#{i}"])
             con.execute("INSERT INTO store.search_terms SELECT * REPLACE (article_id || ? AS article_id)"
@@ -504,8 +517,9 @@ def store_size_per_10k(workdir: Path, store: Path) -> tuple[float, Path]:
             con.execute("INSERT INTO store.search_docs SELECT * REPLACE (article_id || ? AS article_id)"
                         " FROM store.search_docs WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
         con.execute("CHECKPOINT")
+        con.execute(f"DETACH {tiers.BANDS_DB}")
     added = n * 54
-    return (grown.stat().st_size - before) / 1e6 / added * 10_000, grown
+    return (grown.stat().st_size + bands.stat().st_size - before) / 1e6 / added * 10_000, grown
 
 
 def main() -> int:
@@ -579,7 +593,8 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         row("  every de-dup look-up, per article in a batch of 40", f"{s['batch_lookups_ms_per_article']:.2f} ms")
         row("  the same, a new connection's first batch", f"{s['first_batch_lookups_ms_per_article']:.2f} ms")
         row(f"cycle start-up at {s['articles']:,} stored", f"{s['startup_seconds']:.3f} s")
-        row(f"  snapshot copy at {s['articles']:,} stored ({s['file_mb']:,.0f} MB)", f"{s['snapshot_seconds']:.2f} s")
+        row(f"  snapshot copy at {s['articles']:,} stored ({s['file_mb']:,.0f} MB; band keys apart,"
+            f" {s['bands_file_mb']:,.0f} MB)", f"{s['snapshot_seconds']:.2f} s")
         row("  a batch of 40 new articles stored, then the store closed", f"{s['batch_write_seconds']:.2f} s")
         row(f"  folding {s['fold_rows']:,} recent band keys into the main index, then closed", f"{s['fold_seconds']:.2f} s")
     row("peak memory: cycle process", f"{r['peak_rss_mb']:.0f} MB")

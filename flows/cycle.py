@@ -345,12 +345,15 @@ def finish(settings: Settings, run_id: str, polls: list[FeedPoll], plan: Plan, s
 
 
 def fold_tiers(settings: Settings) -> dict[str, int]:
-    """Fold the recent tier of the band keys or search postings into the main table once it is
-    full (storage/tiers.py): rows moved, by table. The checkpoint that closes the store then
-    rewrites that table's main index, once every few thousand articles instead of every cycle."""
+    """Fold a full recent tier of the band keys or search postings into its main tier
+    (storage/tiers.py): rows moved, by table. The store's close, or the band-key file's, then
+    writes that main index once every few thousand articles instead of every cycle."""
+    folded: dict[str, int] = {}
     with open_store(settings.database) as con:
         due = tiers.folds_due(con)
-        if not due:
-            return {}
-        with transaction(con):
-            return {table: tiers.fold(con, table) for table in due}
+        if "search_terms" in due:
+            with transaction(con):
+                folded["search_terms"] = tiers.fold_postings(con)
+        if "article_bands" in due:
+            folded["article_bands"] = tiers.fold_bands(con)
+    return folded

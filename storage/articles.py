@@ -143,7 +143,7 @@ class _BatchLookup:
             inlined = ",".join(str(int(k)) for k in keys)
             # Both tiers of the band keys (storage/tiers.py), each through its own index.
             for key, aid in con.execute(
-                    f"SELECT band_key, article_id FROM ({tiers.both('article_bands', 'band_key, article_id', f'band_key IN ({inlined})')})"
+                    f"SELECT band_key, article_id FROM ({tiers.band_keys_sql(con, 'band_key, article_id', f'band_key IN ({inlined})')})"
                     " QUALIFY row_number() OVER (PARTITION BY band_key ORDER BY article_id) <= 200").fetchall():
                 self.by_band.setdefault(key, []).append(aid)
             ids = sorted({a for found in self.by_band.values() for a in found})
@@ -246,7 +246,7 @@ def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, thre
         # element (and tries to import pandas for each), 26 ms for a batch's 1,280 keys against 4 ms.
         rows_sql = ",".join(f"([{','.join(str(int(k)) for k in keys)}]::BIGINT[], '{aid.replace(chr(39), chr(39) * 2)}')"
                             for aid, keys in bands)
-        con.execute(f"INSERT INTO {tiers.recent('article_bands')} (band_key, article_id) SELECT unnest(k), id"
+        con.execute(f"INSERT INTO {tiers.BANDS.recent} (band_key, article_id) SELECT unnest(k), id"
                     f" FROM (VALUES {rows_sql}) t(k, id)")
     index_articles(con, originals)
     record_entries(con, [e for e in entries if e is not None], now)

@@ -36,6 +36,7 @@ if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
     sys.modules["pandas"] = None  # type: ignore[assignment]
 
 from storage.migrations import migrate
+from storage.tiers import use_bands_file
 
 
 class StoreError(Exception):
@@ -173,6 +174,7 @@ def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.
                 shared.con = connect(current_path(store), wait_seconds=wait_seconds)
                 shared.opened = time.monotonic()
                 migrate(shared.con)
+                use_bands_file(shared.con, store)
             yield shared.con
         return
     con = connect(current_path(store), read_only=read_only, wait_seconds=wait_seconds)
@@ -180,6 +182,7 @@ def open_store(path: Path, *, read_only: bool = False, wait_seconds: float = 30.
     try:
         if not read_only:
             migrate(con)
+            use_bands_file(con, store)
         yield con
     finally:
         con.close()

@@ -2,8 +2,9 @@
 
 DuckDB's fts extension builds its index in one piece and cannot add to it, so a store that grows
 would pay for the whole index after every cycle (1.7 s at 10k articles, 15 s at 100k). Here the
-index is two tables (sql/004_search.sql) that ``index_articles`` extends in the transaction that
-stores the articles: a cycle pays for its own articles only. Terms are made the way DuckDB's fts
+index is two tables (sql/004_search.sql; the postings in two tiers, storage/tiers.py) that
+``index_articles`` extends in the transaction that stores the articles: a cycle pays for its own
+articles only. Terms are made the way DuckDB's fts
 makes them (lower case, accents stripped, letters only, English stop words dropped, Porter stem),
 with the extension's ``stem`` function, loaded from the duckdb-extension-fts package so search
 works offline. Scores are Okapi BM25 (k1 1.2, b 0.75, base-10 idf), as the extension's ``match_bm25``
@@ -81,7 +82,7 @@ def index_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str] | None
         " stems AS (SELECT word, stem(word, 'porter') AS term FROM (SELECT DISTINCT word FROM words))"
         " SELECT s.term, w.id AS article_id, sum(w.n)::INTEGER AS tf FROM words w JOIN stems s USING (word)"
         " GROUP BY ALL")
-    con.execute(f"INSERT INTO {tiers.recent('search_terms')} (term, article_id, tf) SELECT term, article_id, tf FROM batch_terms")
+    con.execute(f"INSERT INTO {tiers.POSTINGS.recent} (term, article_id, tf) SELECT term, article_id, tf FROM batch_terms")
     con.execute("INSERT INTO store.search_docs (article_id, length)"
                 " SELECT article_id, sum(tf)::INTEGER FROM batch_terms GROUP BY article_id")
     con.execute("DROP TABLE batch_terms")
@@ -122,7 +123,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[
     inlined = ", ".join(f"'{t}'" for t in terms)
     rows = con.execute(
         "WITH n AS (SELECT count(*) AS docs, avg(length) AS avgdl FROM store.search_docs),"
-        f" postings AS ({tiers.both('search_terms', 'term, article_id, tf', f'term IN ({inlined})')}),"
+        f" postings AS ({tiers.both(tiers.POSTINGS, 'term, article_id, tf', f'term IN ({inlined})')}),"
         " df AS (SELECT term, count(*) AS df FROM postings GROUP BY term),"
         " scored AS (SELECT p.article_id, sum(log((n.docs - df.df + 0.5) / (df.df + 0.5) + 1)"
         f"   * p.tf * ({K1} + 1) / (p.tf + {K1} * (1 - {B} + {B} * d.length / n.avgdl))) AS score"

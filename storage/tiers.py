@@ -1,51 +1,165 @@
-"""The store's two largest indexes, kept in two tiers so that a cycle's checkpoint stays small.
+"""The store's two largest indexes, in two tiers, so that a cycle's checkpoint stays small.
 
-DuckDB (1.5.5, and 2.0.1 too) writes a table's whole ART index again at every checkpoint after
-the table changed (duckdb/duckdb#24848), and every nkwatch connection checkpoints as it closes
-(storage/db.py says why). A table that every cycle adds to would make every cycle pay for its
-whole index: with 1M articles stored, adding 181 articles' band keys made the close take 8.4 s.
+DuckDB (1.5.5, and 2.0.1 too) writes again, at every checkpoint, the part of an ART index that the
+connection has read or changed (duckdb/duckdb#24848), and every nkwatch connection checkpoints as
+it closes (storage/db.py says why). With 1M articles stored, a cycle's de-dup look-ups alone (five
+batches of 40 articles' band keys) made the close take 7 to 11 s, whatever was written.
 
-So the band keys (32 rows an article) and the search postings (about 220) are each two tables:
-``store.<name>`` holds the bulk and changes only when rows are *folded* into it, and
-``store.<name>_recent`` takes every new row. A look-up reads both, each through its own index.
-When the recent table passes ``FOLD_AT`` rows, the end of a cycle folds it into the main one: that
-cycle's checkpoint rewrites the main index once (seconds at 1M articles), the cycles in between
-rewrite only the small one.
+- **Band keys** (32 an article, read by every batch's near-duplicate look-up): the newest are in
+  ``store.article_bands``; the bulk is in a DuckDB file of its own beside the store
+  (``<store>.bands.duckdb``), attached read-only, so no checkpoint of the store ever writes its
+  index. The same look-ups then closed in 0.10 s.
+- **Search postings** (about 220 an article, never read by a cycle): the newest are in
+  ``store.search_terms_recent``, the bulk in ``store.search_terms``, which only a fold changes.
+
+A look-up reads both tiers, each through its own index. When a recent tier passes its
+``fold_at`` rows, the end of a cycle folds it into the main one; that cycle pays for writing the
+main index once (seconds at 1M articles), the cycles in between only for the small one.
+
+The band-key file holds nothing the store does not: it is made from the articles' texts. A fold
+writes it first and then empties the store's recent tier; a crash in between leaves rows in both,
+which look-ups read as one (candidates are a set).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import duckdb
 
-# Recent-tier rows at which a fold is due: about 8,000 articles' band keys, 4,500 articles' postings.
-# The recent index costs every cycle's checkpoint about 0.3 µs (band keys) to 1 µs (terms) a row.
-FOLD_AT = {"article_bands": 250_000, "search_terms": 1_000_000}
+BANDS_DB = "bands"  # the name the band-key file is attached under
 
 
-def recent(table: str) -> str:
-    return f"store.{table}_recent"
+@dataclass(frozen=True)
+class Tiered:
+    main: str
+    recent: str
+    fold_at: int  # recent rows at which a fold is due
 
 
-def both(table: str, columns: str, where: str) -> str:
-    """A SELECT of ``columns`` from both tiers of ``table``; ``where`` goes into each, so each tier
-    answers it from its own index."""
-    return (f"SELECT {columns} FROM store.{table} WHERE {where}"
-            f" UNION ALL SELECT {columns} FROM {recent(table)} WHERE {where}")
+# About 8,000 articles' band keys and 4,500 articles' postings. A recent tier of 1M postings added
+# about 0.05 s to a cycle's close (measured at 1M articles stored).
+BANDS = Tiered(f"{BANDS_DB}.article_bands", "store.article_bands", 250_000)
+POSTINGS = Tiered("store.search_terms", "store.search_terms_recent", 1_000_000)
+TIERED = {"article_bands": BANDS, "search_terms": POSTINGS}
+
+_BANDS_SCHEMA = ("CREATE TABLE IF NOT EXISTS article_bands (band_key BIGINT NOT NULL, article_id TEXT NOT NULL);"
+                 " CREATE INDEX IF NOT EXISTS idx_article_bands_band_key ON article_bands (band_key);")
+
+
+def bands_path(store: Path) -> Path:
+    return store.with_name(store.name.removesuffix(".duckdb") + ".bands.duckdb")
+
+
+def use_bands_file(con: duckdb.DuckDBPyConnection, store: Path) -> None:
+    """Tell a write connection to ``store`` where its band-key file is (attached when first read)."""
+    con.execute(f"SET VARIABLE nkwatch_bands = '{_quoted(bands_path(store))}'")
+
+
+def both(tiered: Tiered, columns: str, where: str) -> str:
+    """A SELECT of ``columns`` from both tiers; ``where`` goes into each, so that each tier answers
+    it from its own index."""
+    return (f"SELECT {columns} FROM {tiered.main} WHERE {where}"
+            f" UNION ALL SELECT {columns} FROM {tiered.recent} WHERE {where}")
+
+
+def attach_bands(con: duckdb.DuckDBPyConnection) -> bool:
+    """Attach the band keys' main tier read-only, once per database; False when the connection was
+    not told of a band-key file (a test's or a tool's own connection): it has the recent tier only."""
+    if _attached(con):
+        return True
+    path = _bands_file(con)
+    if path is None:
+        return False
+    ensure_bands_file(path)
+    con.execute(f"ATTACH '{_quoted(path)}' AS {BANDS_DB} (READ_ONLY)")
+    return True
+
+
+def band_keys_sql(con: duckdb.DuckDBPyConnection, columns: str, where: str) -> str:
+    """A SELECT of the band keys in every tier this connection has."""
+    return both(BANDS, columns, where) if attach_bands(con) else f"SELECT {columns} FROM {BANDS.recent} WHERE {where}"
 
 
 def folds_due(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """The tiered tables whose recent tier has reached ``FOLD_AT``, with its row count."""
+    """The tiered tables whose recent tier has reached its ``fold_at``, with its row count."""
     due = {}
-    for table, limit in FOLD_AT.items():
-        (rows,) = con.execute(f"SELECT count(*) FROM {recent(table)}").fetchone() or (0,)
-        if rows >= limit:
-            due[table] = rows
+    for name, tiered in TIERED.items():
+        rows = _count(con, tiered.recent)
+        if rows >= tiered.fold_at:
+            due[name] = rows
     return due
 
 
-def fold(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Move the recent tier of ``table`` into the main one, in the caller's transaction."""
-    (rows,) = con.execute(f"SELECT count(*) FROM {recent(table)}").fetchone() or (0,)
-    con.execute(f"INSERT INTO store.{table} SELECT * FROM {recent(table)}")
-    con.execute(f"DELETE FROM {recent(table)}")
-    return int(rows)
+def fold_postings(con: duckdb.DuckDBPyConnection) -> int:
+    """Move the recent postings into the main table, in the caller's transaction."""
+    rows = _count(con, POSTINGS.recent)
+    con.execute(f"INSERT INTO {POSTINGS.main} SELECT * FROM {POSTINGS.recent}")
+    con.execute(f"DELETE FROM {POSTINGS.recent}")
+    return rows
+
+
+def fold_bands(con: duckdb.DuckDBPyConnection) -> int:
+    """Move the store's band keys into the band-key file: there first (its own transaction and
+    checkpoint), then out of the store. Outside any transaction of the caller's."""
+    path = _bands_file(con)
+    if path is None:
+        raise RuntimeError("fold_bands: this connection was not told of a band-key file (use_bands_file)")
+    rows = _count(con, BANDS.recent)
+    ensure_bands_file(path)
+    if _attached(con):
+        con.execute(f"DETACH {BANDS_DB}")
+    con.execute(f"ATTACH '{_quoted(path)}' AS {BANDS_DB}")
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"INSERT INTO {BANDS.main} SELECT band_key, article_id FROM {BANDS.recent}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute(f"DETACH {BANDS_DB}")  # closing it checkpoints the file: the fold's cost
+    _forget_folded_bands(con)
+    return rows
+
+
+def _forget_folded_bands(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"DELETE FROM {BANDS.recent}")
+    con.execute("COMMIT")
+
+
+def ensure_bands_file(path: Path) -> None:
+    """The band-key file exists, with its table, and no WAL is left beside it (a fold that
+    crashed): opening it for writing replays and checkpoints the WAL (storage/db.py raw_connect
+    says why at once), where a read-only attach would replay it on every connection."""
+    from storage.db import raw_connect, wal_path
+
+    if path.exists() and not wal_path(path).exists():
+        return
+    con = raw_connect(path)
+    try:
+        con.execute(_BANDS_SCHEMA)
+    finally:
+        con.close()
+
+
+def _attached(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [BANDS_DB]).fetchone()
+    return bool(row and row[0])
+
+
+def _bands_file(con: duckdb.DuckDBPyConnection) -> Path | None:
+    row = con.execute("SELECT getvariable('nkwatch_bands')").fetchone()
+    return Path(row[0]) if row and row[0] else None
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -55,7 +55,7 @@ def test_exact_near_refetch_and_version(db_path):
                            ["https://wire.example/a"]).fetchall()
         assert rows == [(1, None), (2, first[0].article_id)]
         # copies are not band-indexed: a copy of a copy resolves to the original
-        assert con.execute("SELECT count(DISTINCT article_id) FROM store.article_bands_recent").fetchone() == (2,)
+        assert con.execute("SELECT count(DISTINCT article_id) FROM store.article_bands").fetchone() == (2,)
 
 
 def test_separately_written_reports_are_not_duplicates(db_path):
@@ -177,8 +177,8 @@ def _found_through_indexes(con) -> dict[str, tuple[int, int]]:  # type: ignore[n
     """Per indexed column: (rows whose value a look-up by that value finds, rows)."""
     found = {}
     for table, column in [("articles", "canonical_url"), ("articles", "content_hash"), ("article_bands", "band_key"),
-                          ("article_bands_recent", "band_key"), ("entries", "canonical_url"), ("search_terms", "term"),
-                          ("search_terms_recent", "term"), ("figures", "article_id"), ("events", "type")]:
+                          ("entries", "canonical_url"), ("search_terms", "term"), ("search_terms_recent", "term"),
+                          ("figures", "article_id"), ("events", "type")]:
         values = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM store.{table}").fetchall()]
         hits = sum(con.execute(f"SELECT count(*) > 0 FROM store.{table} WHERE {column} = ?", [v]).fetchone()[0]
                    for v in values)
@@ -294,8 +294,7 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path,
     with transaction(con):
         save_articles(con, [incoming(f"https://wire.example/{n}", d.text) for n, d in enumerate(read_seeds(SEEDS))],
                       threshold=0.5, shingle_size=5, run_id="r", now=NOW)
-        for table in tiers.FOLD_AT:  # where band keys and postings were then: no recent tier yet (step 6)
-            tiers.fold(con, table)
+        tiers.fold_postings(con)  # where the postings were then: no recent tier yet (step 6)
     con.execute("PRAGMA disable_checkpoint_on_shutdown")
     con.close()
     duckdb.connect(str(db_path)).close()  # the next connection's checkpoint

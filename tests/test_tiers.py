@@ -1,5 +1,7 @@
-"""The band keys and search postings live in two tiers (storage/tiers.py): new rows in a small
-table, folded into the main one when it fills. Look-ups must see both, before and after a fold."""
+"""The band keys and search postings live in two tiers (storage/tiers.py): the newest rows in a
+small table, the bulk in a main one (for band keys, a file of its own attached read-only), folded
+together when the small one fills. Look-ups must see both, before and after a fold, and a crash
+in a fold must lose nothing."""
 
 from __future__ import annotations
 
@@ -10,67 +12,116 @@ from extractors.seeds import read_seeds
 from flows.config import parse_settings
 from flows.cycle import fold_tiers
 from storage import tiers
-from storage.db import open_store
+from storage.db import open_store, wal_path
 from storage.search import search
 
 from .conftest import SEEDS
 from .test_store import _found_through_indexes, incoming, save
 
 
-def _rows(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
-    main = con.execute(f"SELECT count(*) FROM store.{table}").fetchone()[0]
-    recent = con.execute(f"SELECT count(*) FROM {tiers.recent(table)}").fetchone()[0]
+def _rows(con: duckdb.DuckDBPyConnection, tiered: tiers.Tiered) -> tuple[int, int]:
+    assert tiers.attach_bands(con)  # open_store tells its connections of the band-key file
+    main = con.execute(f"SELECT count(*) FROM {tiered.main}").fetchone()[0]
+    recent = con.execute(f"SELECT count(*) FROM {tiered.recent}").fetchone()[0]
     return main, recent
 
 
 @pytest.fixture
 def small_tiers(monkeypatch):
-    monkeypatch.setattr(tiers, "FOLD_AT", {"article_bands": 64, "search_terms": 100})
+    monkeypatch.setattr(tiers, "TIERED", {"article_bands": tiers.Tiered(tiers.BANDS.main, tiers.BANDS.recent, 64),
+                                          "search_terms": tiers.Tiered(tiers.POSTINGS.main, tiers.POSTINGS.recent, 100)})
+
+
+def _settings(db_path):  # type: ignore[no-untyped-def]
+    return parse_settings({"database": str(db_path), "seeds": str(SEEDS), "feeds": []})
 
 
 def test_new_rows_go_to_the_recent_tier_and_a_full_one_is_folded(db_path, small_tiers):
     seeds = [d.text for d in read_seeds(SEEDS)]
-    settings = parse_settings({"database": str(db_path), "seeds": str(SEEDS), "feeds": []})
     save(db_path, [incoming("https://a.example/1", seeds[0])])
+    assert tiers.bands_path(db_path).exists()  # made by the first look-up, empty
     with open_store(db_path) as con:
-        bands, terms = _rows(con, "article_bands"), _rows(con, "search_terms")
-    assert bands[0] == 0 and 0 < bands[1] < 64 and terms[0] == 0 and terms[1] >= 100
-    assert fold_tiers(settings) == {"search_terms": terms[1]}  # only the full one moves
-    # A near copy is found through the main tier's band keys, a new article lands in the recent one.
+        bands, terms = _rows(con, tiers.BANDS), _rows(con, tiers.POSTINGS)
+    assert bands == (0, 32) and terms[0] == 0 and terms[1] >= 100
+    assert fold_tiers(_settings(db_path)) == {"search_terms": terms[1]}  # only the full one moves
+    # A near copy is found, a new article lands in the recent tiers.
     edited = seeds[0].replace("great heroes and patriots", "heroes of the motherland") + "\nShare this story."
     near = save(db_path, [incoming("https://b.example/1", edited), incoming("https://a.example/2", seeds[1])])
     assert near[0].outcome == "duplicate" and near[1].outcome == "new"
     with open_store(db_path) as con:
-        assert _rows(con, "search_terms")[0] == terms[1]
-        # search ranks over both tiers: the seed with sappers is in the recent one
-        assert {h.url for h in search(con, "sappers")} | {h.url for h in search(con, "Kursk")} >= {
-            "https://a.example/1", "https://a.example/2"}
-    folded = fold_tiers(settings)
-    assert set(folded) == {"article_bands", "search_terms"}
+        assert _rows(con, tiers.POSTINGS)[0] == terms[1]
+        # search ranks over both tiers: the first seed's postings are main-tier now, the second's recent
+        found = {h.url for q in ("sappers", "Kursk", "Kim Jong Un", "troops") for h in search(con, q)}
+        assert {"https://a.example/1", "https://a.example/2"} <= found
+    postings = _recent_postings(db_path)
+    assert fold_tiers(_settings(db_path)) == ({"article_bands": 64, "search_terms": postings} if postings >= 100
+                                              else {"article_bands": 64})
     with open_store(db_path) as con:
-        assert _rows(con, "article_bands")[1] == 0 and _rows(con, "search_terms")[1] == 0
+        assert _rows(con, tiers.BANDS) == (64, 0) and _rows(con, tiers.POSTINGS)[1] == 0
         assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
-    # after the fold, a copy of the second article is still found (its band keys are now main-tier)
-    again = save(db_path, [incoming("https://c.example/1", seeds[1] + "\nRead more.")])
-    assert again[0].outcome == "duplicate"
-    assert fold_tiers(settings) == {}  # nothing due: the recent tiers are nearly empty again
+    with duckdb.connect(str(tiers.bands_path(db_path)), read_only=True) as bands_file:
+        assert bands_file.execute("SELECT count(DISTINCT article_id) FROM article_bands").fetchone() == (2,)
+        keys = [r[0] for r in bands_file.execute("SELECT DISTINCT band_key FROM article_bands").fetchall()]
+        assert all(bands_file.execute("SELECT count(*) FROM article_bands WHERE band_key = ?", [k]).fetchone()[0]
+                   for k in keys)  # found through the file's own index
+    # After the fold, near copies of both are still found: their band keys come from the file.
+    again = save(db_path, [incoming("https://c.example/1", seeds[1] + "\nRead more."),
+                           incoming("https://c.example/2", edited + "\nMore on this story.")])
+    assert [s.outcome for s in again] == ["duplicate", "duplicate"]
+    assert fold_tiers(_settings(db_path)) == {}  # nothing due: the recent tiers are empty again
 
 
-def test_a_fold_is_all_or_nothing(db_path, small_tiers, monkeypatch):
+def _recent_postings(db_path) -> int:  # type: ignore[no-untyped-def]
+    with open_store(db_path) as con:
+        return _rows(con, tiers.POSTINGS)[1]
+
+
+def test_a_fold_of_band_keys_that_crashes_loses_nothing(db_path, small_tiers, monkeypatch):
+    """Stopped after the file's commit: the keys are in both tiers and read once. Stopped before
+    the file's checkpoint: its WAL is replayed and checkpointed before it is attached again."""
     seeds = [d.text for d in read_seeds(SEEDS)]
-    settings = parse_settings({"database": str(db_path), "seeds": str(SEEDS), "feeds": []})
+    originals = save(db_path, [incoming(f"https://a.example/{i}", t) for i, t in enumerate(seeds[:2])])
+
+    class Killed(BaseException):
+        pass
+
+    def killed(con):  # type: ignore[no-untyped-def]
+        raise Killed()
+
+    monkeypatch.setattr(tiers, "_forget_folded_bands", killed)
+    with pytest.raises(Killed), open_store(db_path) as con:
+        tiers.fold_bands(con)
+    monkeypatch.undo()
+    with open_store(db_path) as con:
+        assert _rows(con, tiers.BANDS) == (64, 64)
+    copy = save(db_path, [incoming("https://b.example/1", seeds[0] + "\nShare this story.")])
+    assert copy[0].outcome == "duplicate" and copy[0].duplicate_of == originals[0].article_id
+    # a fold that stops before its checkpoint leaves the file's WAL behind
+    con = duckdb.connect(str(tiers.bands_path(db_path)))
+    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+    con.execute("INSERT INTO article_bands VALUES (42, 'x')")
+    con.close()
+    assert wal_path(tiers.bands_path(db_path)).exists()
+    with open_store(db_path) as con:
+        assert _rows(con, tiers.BANDS)[0] == 65
+    assert not wal_path(tiers.bands_path(db_path)).exists()
+    with duckdb.connect(str(tiers.bands_path(db_path)), read_only=True) as bands_file:
+        assert bands_file.execute("SELECT count(*) FROM article_bands WHERE band_key = 42").fetchone() == (1,)
+
+
+def test_a_fold_of_postings_is_all_or_nothing(db_path, small_tiers, monkeypatch):
+    seeds = [d.text for d in read_seeds(SEEDS)]
     save(db_path, [incoming(f"https://a.example/{i}", t) for i, t in enumerate(seeds)])
     with open_store(db_path) as con:
-        before = _rows(con, "article_bands"), _rows(con, "search_terms")
-    real_fold = tiers.fold
+        before = _rows(con, tiers.POSTINGS)
+    real_fold = tiers.fold_postings
 
-    def fail_second(con, table):  # type: ignore[no-untyped-def]
-        if table == "search_terms":
-            raise RuntimeError("disk full")
-        return real_fold(con, table)
+    def fold_then_fail(con):  # type: ignore[no-untyped-def]
+        real_fold(con)
+        raise duckdb.IOException("disk full")
 
-    monkeypatch.setattr(tiers, "fold", fail_second)
-    with pytest.raises(RuntimeError):
-        fold_tiers(settings)
+    monkeypatch.setattr(tiers, "fold_postings", fold_then_fail)
+    with pytest.raises(duckdb.IOException):
+        fold_tiers(_settings(db_path))
     with open_store(db_path) as con:
-        assert (_rows(con, "article_bands"), _rows(con, "search_terms")) == before
+        assert _rows(con, tiers.POSTINGS) == before

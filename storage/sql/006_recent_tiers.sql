@@ -1,15 +1,10 @@
--- The two largest indexes in two tiers (storage/tiers.py): new rows go to a small table of their
--- own, and only from time to time into the main one. DuckDB (1.5.5, and 2.0.1 as well) writes a
--- table's whole ART index again at every checkpoint that follows a change to the table
--- (duckdb/duckdb#24848), and every connection checkpoints as it closes: with 1M articles stored,
--- closing the store after 181 new articles took 3.6 to 5.9 s, 8.4 s of it for their 5,792 band
--- keys; the same keys added to a table of 500k rows closed in 0.14 s.
-CREATE TABLE store.article_bands_recent (
-    band_key    BIGINT NOT NULL,
-    article_id  TEXT NOT NULL
-);
-CREATE INDEX idx_article_bands_recent_band_key ON store.article_bands_recent (band_key);
-
+-- The newest search postings in a table of their own (storage/tiers.py), folded into
+-- store.search_terms from time to time. DuckDB (1.5.5, and 2.0.1 as well) writes again, at every
+-- checkpoint, the part of an ART index that the connection has read or changed
+-- (duckdb/duckdb#24848), and every connection checkpoints as it closes: adding a batch's postings
+-- to the main table rewrote most of its index at every cycle. The band keys' main tier is in a
+-- file of its own, attached read-only (storage/tiers.py), so store.article_bands now holds only
+-- the newest band keys.
 CREATE TABLE store.search_terms_recent (
     term        TEXT NOT NULL,
     article_id  TEXT NOT NULL,
