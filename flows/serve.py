@@ -129,6 +129,19 @@ def serve(settings: Settings, config_path: Path, port: int = 4200) -> int:
         print("stopping", flush=True)
     finally:
         if server is not None:
+            _send_pending()
             server.stop()
             os.environ.pop("PREFECT_API_URL", None)
     return 0
+
+
+def _send_pending() -> None:
+    """Let Prefect's log and event workers send what they hold while the server is still up.
+    They send in the background and, at interpreter exit, wait for their queues; with the server
+    already stopped, each send is retried with backoff and the process stayed alive for over a
+    minute after SIGTERM (tests/test_serve.py, twice on a fresh clone)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=10, at_exit=False)
