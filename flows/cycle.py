@@ -31,7 +31,7 @@ from storage import articles as article_store
 from storage import claims as claim_store
 from storage import feeds as feed_store
 from storage import tiers
-from storage.db import open_store, transaction
+from storage.db import current_path, open_store, transaction
 
 MAX_ENTRY_ATTEMPTS = 3  # an entry whose page and feed text both fail is retried this many cycles
 
@@ -344,16 +344,28 @@ def finish(settings: Settings, run_id: str, polls: list[FeedPoll], plan: Plan, s
         feed_store.finish_run(con, run_id, now, summary)
 
 
-def fold_tiers(settings: Settings) -> dict[str, int]:
+def fold_tiers(settings: Settings) -> tuple[dict[str, int], list[str]]:
     """Fold a full recent tier of the band keys or search postings into its main tier
-    (storage/tiers.py): rows moved, by table. The store's close, or the band-key file's, then
-    writes that main index once every few thousand articles instead of every cycle."""
+    (storage/tiers.py): rows moved, by table, and why a due fold was put off. The store's close,
+    or the band-key file's, then writes that main index once every few thousand articles
+    instead of every cycle."""
     folded: dict[str, int] = {}
+    put_off: list[str] = []
+    store = settings.database.resolve()
     with open_store(settings.database) as con:
         due = tiers.folds_due(con)
         if "search_terms" in due:
             with transaction(con):
                 folded["search_terms"] = tiers.fold_postings(con)
         if "article_bands" in due:
-            folded["article_bands"] = tiers.fold_bands(con)
-    return folded
+            if current_path(store) != store:
+                # This cycle works on a copy of the store (readers hold it), which a failure would
+                # discard; the band-key file is written in place, so its fold waits for a cycle
+                # on the store itself.
+                put_off.append("band keys: the store is held by readers, this cycle works on a copy")
+            else:
+                try:
+                    folded["article_bands"] = tiers.fold_bands(con)
+                except tiers.BandsFileBusy as exc:
+                    put_off.append(f"band keys: {exc}")
+    return folded, put_off

@@ -129,8 +129,10 @@ def serve(settings: Settings, config_path: Path, port: int = 4200) -> int:
         print("stopping", flush=True)
     finally:
         if server is not None:
-            _send_pending()
-            server.stop()
+            try:
+                _send_pending()
+            finally:
+                server.stop()
             os.environ.pop("PREFECT_API_URL", None)
     return 0
 

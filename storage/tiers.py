@@ -23,12 +23,17 @@ which look-ups read as one (candidates are a set).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-BANDS_DB = "bands"  # the name the band-key file is attached under
+BANDS_DB = "nkwatch_band_keys"  # the name the band-key file is attached under (not a store's own name)
+
+
+class BandsFileBusy(Exception):
+    """The band-key file could not be opened for writing (another program holds it)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,12 @@ def attach_bands(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def band_keys_sql(con: duckdb.DuckDBPyConnection, columns: str, where: str) -> str:
-    """A SELECT of the band keys in every tier this connection has."""
-    return both(BANDS, columns, where) if attach_bands(con) else f"SELECT {columns} FROM {BANDS.recent} WHERE {where}"
+    """A SELECT of the band keys in every tier this connection has, each row once: a fold that
+    stopped before emptying the store's tier leaves its keys in both."""
+    if not attach_bands(con):
+        return f"SELECT {columns} FROM {BANDS.recent} WHERE {where}"
+    return (f"SELECT {columns} FROM {BANDS.main} WHERE {where}"
+            f" UNION SELECT {columns} FROM {BANDS.recent} WHERE {where}")
 
 
 def folds_due(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -110,11 +119,17 @@ def fold_bands(con: duckdb.DuckDBPyConnection) -> int:
     ensure_bands_file(path)
     if _attached(con):
         con.execute(f"DETACH {BANDS_DB}")
-    con.execute(f"ATTACH '{_quoted(path)}' AS {BANDS_DB}")
+    try:
+        con.execute(f"ATTACH '{_quoted(path)}' AS {BANDS_DB}")
+    except duckdb.IOException as exc:  # another program has the file open: fold another time
+        raise BandsFileBusy(f"{path} is open in another program ({str(exc)[:160]})") from None
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(f"INSERT INTO {BANDS.main} SELECT band_key, article_id FROM {BANDS.recent}")
+            # Rows already in the file (from a fold that stopped before its delete) are not copied again.
+            con.execute(f"INSERT INTO {BANDS.main} SELECT r.band_key, r.article_id FROM {BANDS.recent} r"
+                        f" WHERE NOT EXISTS (SELECT 1 FROM {BANDS.main} m"
+                        "  WHERE m.band_key = r.band_key AND m.article_id = r.article_id)")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -134,16 +149,23 @@ def _forget_folded_bands(con: duckdb.DuckDBPyConnection) -> None:
 def ensure_bands_file(path: Path) -> None:
     """The band-key file exists, with its table, and no WAL is left beside it (a fold that
     crashed): opening it for writing replays and checkpoints the WAL (storage/db.py raw_connect
-    says why at once), where a read-only attach would replay it on every connection."""
+    says why at once), where a read-only attach would replay it on every connection. A new file
+    is made under another name and renamed into place, so a crash never leaves one without its
+    table."""
     from storage.db import raw_connect, wal_path
 
     if path.exists() and not wal_path(path).exists():
         return
-    con = raw_connect(path)
+    target = path if path.exists() else path.with_name(path.name + ".new")
+    for leftover in ([] if target == path else [target, wal_path(target)]):
+        leftover.unlink(missing_ok=True)
+    con = raw_connect(target)
     try:
         con.execute(_BANDS_SCHEMA)
     finally:
         con.close()
+    if target != path:
+        os.replace(target, path)
 
 
 def _attached(con: duckdb.DuckDBPyConnection) -> bool:

@@ -5,6 +5,10 @@ in a fold must lose nothing."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import duckdb
 import pytest
 
@@ -12,7 +16,7 @@ from extractors.seeds import read_seeds
 from flows.config import parse_settings
 from flows.cycle import fold_tiers
 from storage import tiers
-from storage.db import open_store, wal_path
+from storage.db import open_store, redirect, wal_path
 from storage.search import search
 
 from .conftest import SEEDS
@@ -43,7 +47,7 @@ def test_new_rows_go_to_the_recent_tier_and_a_full_one_is_folded(db_path, small_
     with open_store(db_path) as con:
         bands, terms = _rows(con, tiers.BANDS), _rows(con, tiers.POSTINGS)
     assert bands == (0, 32) and terms[0] == 0 and terms[1] >= 100
-    assert fold_tiers(_settings(db_path)) == {"search_terms": terms[1]}  # only the full one moves
+    assert fold_tiers(_settings(db_path)) == ({"search_terms": terms[1]}, [])  # only the full one moves
     # A near copy is found, a new article lands in the recent tiers.
     edited = seeds[0].replace("great heroes and patriots", "heroes of the motherland") + "\nShare this story."
     near = save(db_path, [incoming("https://b.example/1", edited), incoming("https://a.example/2", seeds[1])])
@@ -53,9 +57,8 @@ def test_new_rows_go_to_the_recent_tier_and_a_full_one_is_folded(db_path, small_
         # search ranks over both tiers: the first seed's postings are main-tier now, the second's recent
         found = {h.url for q in ("sappers", "Kursk", "Kim Jong Un", "troops") for h in search(con, q)}
         assert {"https://a.example/1", "https://a.example/2"} <= found
-    postings = _recent_postings(db_path)
-    assert fold_tiers(_settings(db_path)) == ({"article_bands": 64, "search_terms": postings} if postings >= 100
-                                              else {"article_bands": 64})
+    folded, put_off = fold_tiers(_settings(db_path))
+    assert folded["article_bands"] == 64 and not put_off
     with open_store(db_path) as con:
         assert _rows(con, tiers.BANDS) == (64, 0) and _rows(con, tiers.POSTINGS)[1] == 0
         assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
@@ -68,12 +71,7 @@ def test_new_rows_go_to_the_recent_tier_and_a_full_one_is_folded(db_path, small_
     again = save(db_path, [incoming("https://c.example/1", seeds[1] + "\nRead more."),
                            incoming("https://c.example/2", edited + "\nMore on this story.")])
     assert [s.outcome for s in again] == ["duplicate", "duplicate"]
-    assert fold_tiers(_settings(db_path)) == {}  # nothing due: the recent tiers are empty again
-
-
-def _recent_postings(db_path) -> int:  # type: ignore[no-untyped-def]
-    with open_store(db_path) as con:
-        return _rows(con, tiers.POSTINGS)[1]
+    assert fold_tiers(_settings(db_path)) == ({}, [])  # nothing due: the recent tiers are nearly empty again
 
 
 def test_a_fold_of_band_keys_that_crashes_loses_nothing(db_path, small_tiers, monkeypatch):
@@ -88,14 +86,21 @@ def test_a_fold_of_band_keys_that_crashes_loses_nothing(db_path, small_tiers, mo
     def killed(con):  # type: ignore[no-untyped-def]
         raise Killed()
 
-    monkeypatch.setattr(tiers, "_forget_folded_bands", killed)
-    with pytest.raises(Killed), open_store(db_path) as con:
-        tiers.fold_bands(con)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(tiers, "_forget_folded_bands", killed)
+        with pytest.raises(Killed), open_store(db_path) as con:
+            tiers.fold_bands(con)
     with open_store(db_path) as con:
         assert _rows(con, tiers.BANDS) == (64, 64)
+    with open_store(db_path) as con:  # each (key, article) read once, though it is in both tiers
+        rows = con.execute(tiers.band_keys_sql(con, "band_key, article_id", "true")).fetchall()
+        assert len(rows) == len(set(rows)) == 64
     copy = save(db_path, [incoming("https://b.example/1", seeds[0] + "\nShare this story.")])
     assert copy[0].outcome == "duplicate" and copy[0].duplicate_of == originals[0].article_id
+    assert fold_tiers(_settings(db_path))[0]["article_bands"] == 64  # the next fold: all of the tier again
+    with duckdb.connect(str(tiers.bands_path(db_path)), read_only=True) as bands_file:
+        assert bands_file.execute("SELECT count(*), count(DISTINCT (band_key, article_id)) FROM article_bands"
+                                  ).fetchone() == (64, 64)  # nothing copied twice
     # a fold that stops before its checkpoint leaves the file's WAL behind
     con = duckdb.connect(str(tiers.bands_path(db_path)))
     con.execute("PRAGMA disable_checkpoint_on_shutdown")
@@ -125,3 +130,41 @@ def test_a_fold_of_postings_is_all_or_nothing(db_path, small_tiers, monkeypatch)
         fold_tiers(_settings(db_path))
     with open_store(db_path) as con:
         assert _rows(con, tiers.POSTINGS) == before
+
+
+def test_a_fold_of_band_keys_waits_while_the_file_is_open_or_the_cycle_works_on_a_copy(db_path, small_tiers):
+    seeds = [d.text for d in read_seeds(SEEDS)]
+    save(db_path, [incoming(f"https://a.example/{i}", t) for i, t in enumerate(seeds[:2])])
+    bands = tiers.bands_path(db_path)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time;"
+                               " c = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True);"
+                               " time.sleep(60)", str(bands)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        folded, put_off = fold_tiers(_settings(db_path))
+        assert "article_bands" not in folded and len(put_off) == 1 and "open in another program" in put_off[0]
+    finally:
+        holder.kill()
+        holder.wait()
+    store = db_path.resolve()
+    copy = store.with_name("copy.duckdb")
+    shutil.copyfile(store, copy)
+    redirect(store, copy)  # as writer_session does while readers hold the store
+    try:
+        folded, put_off = fold_tiers(_settings(db_path))
+        assert "article_bands" not in folded and "copy" in put_off[0]
+    finally:
+        redirect(store, None)
+    with open_store(db_path) as con:
+        assert _rows(con, tiers.BANDS) == (0, 64)  # both times: nothing moved, nothing lost
+    assert fold_tiers(_settings(db_path))[0]["article_bands"] == 64  # and on the store itself it folds
+
+
+def test_a_store_named_like_the_alias_and_a_half_made_band_key_file(tmp_path):
+    db = tmp_path / "bands.duckdb"
+    tiers.bands_path(db).with_name(tiers.bands_path(db).name + ".new").write_bytes(b"half made")  # a crash while made
+    seed = read_seeds(SEEDS)[0].text
+    first = save(db, [incoming("https://a.example/1", seed)])
+    near = save(db, [incoming("https://b.example/1", seed + "\nShare this story.")])
+    assert first[0].outcome == "new" and near[0].outcome == "duplicate"
+    assert not tiers.bands_path(db).with_name(tiers.bands_path(db).name + ".new").exists()
