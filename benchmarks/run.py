@@ -325,10 +325,7 @@ def synthetic_store(path: Path, n: int) -> None:
     from storage import tiers
     from storage.db import open_store
 
-    bands = tiers.bands_path(path)
-    tiers.ensure_bands_file(bands)
-    with open_store(path) as con:
-        con.execute(f"ATTACH '{bands}' AS {tiers.BANDS_DB}")
+    with open_store(path) as con, tiers.writing_bands(con):
         step = 100_000
         for start in range(0, n, step):
             stop = min(n, start + step)
@@ -340,7 +337,6 @@ def synthetic_store(path: Path, n: int) -> None:
             con.execute(
                 f"INSERT INTO {tiers.BANDS.main} SELECT (hash(i, b) >> 1)::BIGINT, 'syn' || i"
                 " FROM range(?, ?) t(i), range(32) s(b)", [start, stop])
-        con.execute(f"DETACH {tiers.BANDS_DB}")
 
 
 def lookups(path: Path, samples: int = 200) -> tuple[float, float, float]:
@@ -502,22 +498,22 @@ def store_size_per_10k(workdir: Path, store: Path) -> tuple[float, Path]:
     with duckdb.connect(str(grown)) as con:
         n = con.execute("SELECT count(*) FROM store.articles").fetchone()[0]
         before = grown.stat().st_size + bands.stat().st_size
-        con.execute(f"ATTACH '{bands}' AS {tiers.BANDS_DB}")
-        for i in range(1, 55):
-            con.execute("INSERT INTO store.articles SELECT * REPLACE (id || ? AS id, url || ? AS url,"
-                        " canonical_url || ? AS canonical_url) FROM store.articles WHERE id NOT LIKE '%#%'",
-                        [f"#{i}", f"#{i}", f"#{i}"])
-            # The copies go to the main tiers, where a store's bulk is (storage/tiers.py).
-            con.execute(f"INSERT INTO {tiers.BANDS.main} SELECT band_key + ?, article_id || ?"
-                        f" FROM {tiers.BANDS.recent} WHERE article_id NOT LIKE '%#%'", [i, f"#{i}"])
-            con.execute("INSERT INTO store.figures SELECT * REPLACE (id || ? AS id, article_id || ? AS article_id)"
-                        " FROM store.figures WHERE id NOT LIKE '%#%'", [f"#{i}", f"#{i}"])
-            con.execute("INSERT INTO store.search_terms SELECT * REPLACE (article_id || ? AS article_id)"
-                        " FROM store.search_terms_recent WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
-            con.execute("INSERT INTO store.search_docs SELECT * REPLACE (article_id || ? AS article_id)"
-                        " FROM store.search_docs WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
-        con.execute("CHECKPOINT")
-        con.execute(f"DETACH {tiers.BANDS_DB}")
+        tiers.use_bands_file(con, grown)
+        with tiers.writing_bands(con):
+            for i in range(1, 55):
+                con.execute("INSERT INTO store.articles SELECT * REPLACE (id || ? AS id, url || ? AS url,"
+                            " canonical_url || ? AS canonical_url) FROM store.articles WHERE id NOT LIKE '%#%'",
+                            [f"#{i}", f"#{i}", f"#{i}"])
+                # The copies go to the main tiers, where a store's bulk is (storage/tiers.py).
+                con.execute(f"INSERT INTO {tiers.BANDS.main} SELECT band_key + ?, article_id || ?"
+                            f" FROM {tiers.BANDS.recent} WHERE article_id NOT LIKE '%#%'", [i, f"#{i}"])
+                con.execute("INSERT INTO store.figures SELECT * REPLACE (id || ? AS id, article_id || ? AS article_id)"
+                            " FROM store.figures WHERE id NOT LIKE '%#%'", [f"#{i}", f"#{i}"])
+                con.execute("INSERT INTO store.search_terms SELECT * REPLACE (article_id || ? AS article_id)"
+                            " FROM store.search_terms_recent WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
+                con.execute("INSERT INTO store.search_docs SELECT * REPLACE (article_id || ? AS article_id)"
+                            " FROM store.search_docs WHERE article_id NOT LIKE '%#%'", [f"#{i}"])
+            con.execute("CHECKPOINT")
     added = n * 54
     return (grown.stat().st_size + bands.stat().st_size - before) / 1e6 / added * 10_000, grown
 

@@ -24,6 +24,8 @@ which look-ups read as one (candidates are a set).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,11 +64,11 @@ def use_bands_file(con: duckdb.DuckDBPyConnection, store: Path) -> None:
     con.execute(f"SET VARIABLE nkwatch_bands = '{_quoted(bands_path(store))}'")
 
 
-def both(tiered: Tiered, columns: str, where: str) -> str:
+def both(tiered: Tiered, columns: str, where: str, *, distinct: bool = False) -> str:
     """A SELECT of ``columns`` from both tiers; ``where`` goes into each, so that each tier answers
-    it from its own index."""
+    it from its own index. ``distinct``: each row once, though it is in both tiers."""
     return (f"SELECT {columns} FROM {tiered.main} WHERE {where}"
-            f" UNION ALL SELECT {columns} FROM {tiered.recent} WHERE {where}")
+            f" UNION {'' if distinct else 'ALL '}SELECT {columns} FROM {tiered.recent} WHERE {where}")
 
 
 def attach_bands(con: duckdb.DuckDBPyConnection) -> bool:
@@ -87,8 +89,7 @@ def band_keys_sql(con: duckdb.DuckDBPyConnection, columns: str, where: str) -> s
     stopped before emptying the store's tier leaves its keys in both."""
     if not attach_bands(con):
         return f"SELECT {columns} FROM {BANDS.recent} WHERE {where}"
-    return (f"SELECT {columns} FROM {BANDS.main} WHERE {where}"
-            f" UNION SELECT {columns} FROM {BANDS.recent} WHERE {where}")
+    return both(BANDS, columns, where, distinct=True)
 
 
 def folds_due(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -112,10 +113,25 @@ def fold_postings(con: duckdb.DuckDBPyConnection) -> int:
 def fold_bands(con: duckdb.DuckDBPyConnection) -> int:
     """Move the store's band keys into the band-key file: there first (its own transaction and
     checkpoint), then out of the store. Outside any transaction of the caller's."""
+    from storage.db import transaction
+
+    rows = _count(con, BANDS.recent)
+    with writing_bands(con), transaction(con):
+        # Rows already in the file (from a fold that stopped before its delete) are not copied again.
+        con.execute(f"INSERT INTO {BANDS.main} SELECT r.band_key, r.article_id FROM {BANDS.recent} r"
+                    f" WHERE NOT EXISTS (SELECT 1 FROM {BANDS.main} m"
+                    "  WHERE m.band_key = r.band_key AND m.article_id = r.article_id)")
+    _forget_folded_bands(con)
+    return rows
+
+
+@contextmanager
+def writing_bands(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Inside the body, the band-key file this connection was told of is attached for writing;
+    detaching it at the end checkpoints it (a fold's cost)."""
     path = _bands_file(con)
     if path is None:
-        raise RuntimeError("fold_bands: this connection was not told of a band-key file (use_bands_file)")
-    rows = _count(con, BANDS.recent)
+        raise RuntimeError("this connection was not told of a band-key file (use_bands_file)")
     ensure_bands_file(path)
     if _attached(con):
         con.execute(f"DETACH {BANDS_DB}")
@@ -124,26 +140,16 @@ def fold_bands(con: duckdb.DuckDBPyConnection) -> int:
     except duckdb.IOException as exc:  # another program has the file open: fold another time
         raise BandsFileBusy(f"{path} is open in another program ({str(exc)[:160]})") from None
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            # Rows already in the file (from a fold that stopped before its delete) are not copied again.
-            con.execute(f"INSERT INTO {BANDS.main} SELECT r.band_key, r.article_id FROM {BANDS.recent} r"
-                        f" WHERE NOT EXISTS (SELECT 1 FROM {BANDS.main} m"
-                        "  WHERE m.band_key = r.band_key AND m.article_id = r.article_id)")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        yield
     finally:
-        con.execute(f"DETACH {BANDS_DB}")  # closing it checkpoints the file: the fold's cost
-    _forget_folded_bands(con)
-    return rows
+        con.execute(f"DETACH {BANDS_DB}")
 
 
 def _forget_folded_bands(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("BEGIN TRANSACTION")
-    con.execute(f"DELETE FROM {BANDS.recent}")
-    con.execute("COMMIT")
+    from storage.db import transaction
+
+    with transaction(con):
+        con.execute(f"DELETE FROM {BANDS.recent}")
 
 
 def ensure_bands_file(path: Path) -> None:
