@@ -86,16 +86,38 @@ def wal_path(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
+# The row group a writer appends to. DuckDB adds a batch's rows to a table's last row group and,
+# when the table has an index (articles, entries, ... all have one), writes that whole row group
+# again at every checkpoint (duckdb/duckdb#21316), and every writer's close checkpoints. With the
+# default of 122,880 rows, 40 new articles in a store of 100k real-sized ones made the close take
+# 1.5 s (100k rows of 5 KB text, a primary key and one index; /tmp/w/rgs.py, 2026-12-02); with
+# 8,192 it took 0.06 to 0.07 s, and a look-up by key or a scan of the text took the same time. The
+# size is an option of ATTACH, not of the file: every write connection is opened this way. A store
+# written before keeps its large row groups; new rows start new, small ones.
+ROW_GROUP_SIZE = 8192
+STORE_DB = "nkwatch_store"  # the store's catalog in a write connection (a read-only one names it after the file)
+
+
 def raw_connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """One attempt to open ``path`` (DuckDB's own errors pass through). Every connection to a
-    store is opened here.
+    store is opened here: for writing, an in-memory database that attaches the store with a small
+    row group (``ROW_GROUP_SIZE``) and uses it as its default.
 
     A WAL left beside the file means the last writer did not close (a crash, a kill): connecting
     replays it. DuckDB 1.5.5's next checkpoint then writes the secondary indexes of the tables the
     connection did not change without the replayed rows, which look-ups then miss; a checkpoint
     straight after the replay keeps them (tests/test_store.py)."""
-    replays = not read_only and wal_path(path).exists()
-    con = duckdb.connect(str(path), read_only=read_only, config={} if read_only else {"threads": 1})
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    replays = wal_path(path).exists()
+    # Where a plain connection to the file would spill (an in-memory database's default is ./.tmp).
+    con = duckdb.connect(":memory:", config={"threads": 1, "temp_directory": str(path) + ".tmp"})
+    try:
+        con.execute(f"ATTACH {_text_literal(str(path))} AS {STORE_DB} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        con.execute(f"USE {STORE_DB}")
+    except BaseException:
+        con.close()
+        raise
     if replays:
         con.execute("CHECKPOINT")
     return con

@@ -36,6 +36,22 @@ def test_migrations_are_recorded_and_idempotent(db_path):
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
+def test_writers_append_in_small_row_groups_which_a_plain_connection_reads(db_path):
+    """A writer attaches the store with a small row group, so a checkpoint rewrites at most that
+    many rows of an indexed table (storage/db.py ROW_GROUP_SIZE); the file itself is a plain store."""
+    from storage.db import ROW_GROUP_SIZE
+
+    n = 3 * ROW_GROUP_SIZE + 5
+    with open_store(db_path) as con, transaction(con):
+        con.execute("INSERT INTO store.feeds (name, url) SELECT 'f' || i, 'https://f.example/' || i FROM range(?) r(i)",
+                    [n])
+    with duckdb.connect(str(db_path), read_only=True) as plain:
+        groups = plain.execute("SELECT row_group_id, max(count) FROM pragma_storage_info('store.feeds')"
+                               " GROUP BY ALL").fetchall()
+        assert plain.execute("SELECT count(*) FROM store.feeds WHERE name = 'f77'").fetchone() == (1,)
+    assert len(groups) == 4 and max(rows for _, rows in groups) == ROW_GROUP_SIZE
+
+
 def test_exact_near_refetch_and_version(db_path):
     seed = read_seeds(SEEDS)[0].text
     first = save(db_path, [incoming("https://wire.example/a", seed)])
