@@ -1,6 +1,6 @@
 """The stages of one monitoring cycle, as plain functions (flows/monitor.py wraps them in Prefect).
 
-    prepare ─► poll_feeds ─► begin_run ─► plan_pages ─► fetch_pages ─► extract_pages ─► save_batch ─► finish ─► fold_tiers
+    prepare ─► poll_feeds ─► begin_run ─► plan_pages ─► fetch_pages ─► extract_pages ─► save_batch ─► finish ─► (digest) ─► fold_tiers
     (store,     (network:     (store:      (store:       (network)      (processes)      (store: one     (store:    (store: now
      seeds)      feeds)        run log)     what's new)                                   transaction)    cursors,   and then)
                                                                                                           run log)
@@ -342,6 +342,12 @@ def finish(settings: Settings, run_id: str, polls: list[FeedPoll], plan: Plan, s
             article_store.touch_entries(con, feed, guids, now)
         feed_store.record_checks(con, run_id, checks, now)
         feed_store.finish_run(con, run_id, now, summary)
+
+
+def folds_due(settings: Settings) -> bool:
+    """Whether a recent tier is full (a count of each; the cycle asks on the connection it holds)."""
+    with open_store(settings.database) as con:
+        return bool(tiers.folds_due(con))
 
 
 def fold_tiers(settings: Settings) -> tuple[dict[str, int], list[str]]:

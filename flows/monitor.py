@@ -153,16 +153,21 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
             writer(settings, save_batch)(settings, run_id, [], [], list(plan.links), tally)
         summary = _summary(run_id, polls, jobs, seeded, tally, started)
         writer(settings, finish)(settings, run_id, polls, plan, summary)
+        fold_due = cycle.folds_due(settings)
+    summary["longest_lock_seconds"] = round(max(lock_holds(settings.database), default=0.0), 3)
+    immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
+                                                           or settings.digest.alert_on_corroboration)
+    summary.update(publish_and_deliver(settings, run_id, log, create=immediate))
+    # After the digest: a fold at 1M articles takes about 18 s (once every ~8,000 new articles),
+    # and what is new must not wait for it.
+    summary["folded"] = {}
+    if fold_due:
         summary["folded"], put_off = cycle.fold_tiers(settings)
         if summary["folded"]:
             log.info("folded the newest %s into the store's main indexes (closing the store rewrites them"
                      " this time)", " and ".join(f"{n:,} {_TIER_ROWS[t]}" for t, n in summary["folded"].items()))
         for reason in put_off:
             log.warning("fold put off to a later cycle: %s", reason)
-    summary["longest_lock_seconds"] = round(max(lock_holds(settings.database), default=0.0), 3)
-    immediate = settings.digest.mode == "immediate" and bool(tally.new_figures or tally.new_events
-                                                           or settings.digest.alert_on_corroboration)
-    summary.update(publish_and_deliver(settings, run_id, log, create=immediate))
     return summary
 
 

@@ -133,3 +133,23 @@ def test_batched_mode_waits_for_the_digest_flow_and_reports_failing_sources(pref
         assert names == ["report.html"]  # the timeline report rides along
     finally:
         smtp.stop()
+
+
+def test_a_fold_due_runs_after_the_digest_went_out(prefect_harness, site, tmp_path, monkeypatch):
+    """Folding a full recent tier takes about 18 s at 1M articles: the news goes out first."""
+    from flows import cycle
+    from flows.monitor import monitor
+    from storage import tiers
+
+    monkeypatch.setattr(tiers, "TIERED", {"article_bands": tiers.Tiered(tiers.BANDS.main, tiers.BANDS.recent, 10**9),
+                                          "search_terms": tiers.Tiered(tiers.POSTINGS.main, tiers.POSTINGS.recent, 100)})
+    hook = WebhookReceiver().start()
+    sent_before_fold = []
+    fold = cycle.fold_tiers
+    monkeypatch.setattr(cycle, "fold_tiers", lambda settings: (sent_before_fold.append(len(hook.bodies)), fold(settings))[1])
+    try:
+        first = monitor(str(write_config(tmp_path, site, [hook.url()])))
+    finally:
+        hook.stop()
+    assert first["digest"] and len(hook.bodies) == 1
+    assert sent_before_fold == [1] and first["folded"]["search_terms"] > 100
