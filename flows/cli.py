@@ -206,6 +206,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild_band_keys(args: argparse.Namespace) -> int:
+    from flows.repair import rebuild_band_keys
+
+    rebuild_band_keys(_settings(args))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nkwatch",
@@ -297,6 +304,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=["table", "csv", "json", "parquet"], default="table",
                    help="output format (default: %(default)s; json = one object per line; parquet needs --out)")
     p.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of the screen (.parquet, .csv, .jsonl)")
+    add("rebuild-band-keys", cmd_rebuild_band_keys, "make the near-duplicate band keys again from the stored texts",
+        "The band keys of all but the newest articles live in a file beside the store\n"
+        "(<store>.bands.duckdb). If it was lost, cycles warn 'repair due' and cannot find near copies of\n"
+        "the older articles until this has run. It makes the keys of every stored article that has\n"
+        "none, a batch at a time (about a millisecond an article), and can be stopped and run again.\n"
+        "Run it while no cycle runs (it waits for the store like a cycle).\n\n"
+        "example:\n  nkwatch rebuild-band-keys --config config.yaml")
     p = add("demo", cmd_demo, "run cycles against a built-in local news site (offline)",
             "Start a local news site on 127.0.0.1 (three outlets, RSS and Atom, one republished seed,\n"
             "one near-copy, unrelated stories), run monitoring cycles against it and show what was stored.\n\n"

@@ -106,6 +106,7 @@ def prepare(settings: Settings, run_id: str) -> tuple[dict[str, feed_store.FeedS
     seeds = read_seeds(settings.seeds) if settings.seeds.is_dir() else []
     now = _now()
     with open_store(settings.database) as con, transaction(con):
+        tiers.note_lost_bands_file(con, settings.database.resolve(), now)  # before a look-up makes it again, empty
         # Only seeds that are new or changed are fingerprinted and tagged: a cycle's start-up must
         # not redo work the store already holds.
         known = article_store.latest_versions(con, [f"seed:{d.file}" for d in seeds])
@@ -342,6 +343,12 @@ def finish(settings: Settings, run_id: str, polls: list[FeedPoll], plan: Plan, s
             article_store.touch_entries(con, feed, guids, now)
         feed_store.record_checks(con, run_id, checks, now)
         feed_store.finish_run(con, run_id, now, summary)
+
+
+def repairs_due(settings: Settings) -> list[str]:
+    """What the store needs repaired and a cycle cannot do (storage/tiers.py), to warn of."""
+    with open_store(settings.database) as con:
+        return tiers.repairs_due(con)
 
 
 def folds_due(settings: Settings) -> bool:

@@ -141,6 +141,9 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
         crashed = cycle.begin_run(settings, run_id)
         if crashed:
             log.warning("%d earlier run(s) had stopped before finishing; their committed work is kept", crashed)
+        repairs = cycle.repairs_due(settings)
+        for detail in repairs:
+            log.warning("repair due: %s", detail)
         plan = writer(settings, plan_pages)(settings, polls)
         tally = cycle.Tally(entries_seen=sum(len(p.entries) for p in polls))
         log.info("%d feed(s) polled, %d entries, %d page(s) to read", len(polls), tally.entries_seen, len(plan.jobs))
@@ -152,6 +155,7 @@ def _run_cycle(settings: Settings, run_id: str, log: Any, pool: WorkerPool, star
         if plan.links:
             writer(settings, save_batch)(settings, run_id, [], [], list(plan.links), tally)
         summary = _summary(run_id, polls, jobs, seeded, tally, started)
+        summary["repairs_due"] = repairs
         writer(settings, finish)(settings, run_id, polls, plan, summary)
         fold_due = cycle.folds_due(settings)
     summary["longest_lock_seconds"] = round(max(lock_holds(settings.database), default=0.0), 3)

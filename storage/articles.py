@@ -242,12 +242,7 @@ def save_articles(con: duckdb.DuckDBPyConnection, items: list[Incoming], *, thre
     if rows:
         insert_rows(con, "store.articles", _ARTICLE_COLUMNS, rows)
     if bands:
-        # Literal arrays, one per article: DuckDB's Python binding converts a bound list element by
-        # element (and tries to import pandas for each), 26 ms for a batch's 1,280 keys against 4 ms.
-        rows_sql = ",".join(f"([{','.join(str(int(k)) for k in keys)}]::BIGINT[], '{aid.replace(chr(39), chr(39) * 2)}')"
-                            for aid, keys in bands)
-        con.execute(f"INSERT INTO {tiers.BANDS.recent} (band_key, article_id) SELECT unnest(k), id"
-                    f" FROM (VALUES {rows_sql}) t(k, id)")
+        add_band_keys(con, bands)
     index_articles(con, originals)
     record_entries(con, [e for e in entries if e is not None], now)
     return results
@@ -304,3 +299,13 @@ def touch_entries(con: duckdb.DuckDBPyConnection, feed: str, guids: list[str], n
             "UPDATE store.entries SET last_seen = ? WHERE feed = ? AND guid IN (SELECT unnest(?::TEXT[]))",
             [now, feed, guids],
         )
+
+
+def add_band_keys(con: duckdb.DuckDBPyConnection, bands: list[tuple[str, tuple[int, ...]]]) -> None:
+    """Each article's band keys into the store's tier (storage/tiers.py), in the caller's transaction."""
+    # Literal arrays, one per article: DuckDB's Python binding converts a bound list element by
+    # element (and tries to import pandas for each), 26 ms for a batch's 1,280 keys against 4 ms.
+    rows_sql = ",".join(f"([{','.join(str(int(k)) for k in keys)}]::BIGINT[], '{aid.replace(chr(39), chr(39) * 2)}')"
+                        for aid, keys in bands)
+    con.execute(f"INSERT INTO {tiers.BANDS.recent} (band_key, article_id) SELECT unnest(k), id"
+                f" FROM (VALUES {rows_sql}) t(k, id)")

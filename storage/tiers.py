@@ -191,3 +191,48 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+# -- A lost band-key file ------------------------------------------------------------------------
+# Everything in it can be made again from the stored texts, but at about a millisecond an article
+# that is a command of its own (`nkwatch rebuild-band-keys`), not a step of a cycle.
+
+REBUILD_COMMAND = "nkwatch rebuild-band-keys"
+
+
+def note_lost_bands_file(con: duckdb.DuckDBPyConnection, store: Path, now: object) -> int:
+    """Before a cycle's first look-up makes the band-key file again empty: when it is missing and
+    stored originals have no band keys in the store's tier, record the repair as due (the next
+    cycles warn of it). Returns how many originals lack their keys (0: nothing was lost)."""
+    if bands_path(store).exists():
+        return 0
+    row = con.execute(f"SELECT count(*) FROM store.articles a WHERE a.duplicate_of IS NULL AND length(a.text) >= 40"
+                      f" AND NOT EXISTS (SELECT 1 FROM {BANDS.recent} r WHERE r.article_id = a.id)").fetchone()
+    missing = int(row[0]) if row else 0
+    if missing:
+        con.execute("INSERT INTO store.repairs_due VALUES ('band_keys', ?, ?) ON CONFLICT DO NOTHING",
+                    [now, f"the band-key file {bands_path(store).name} was missing: {missing:,} stored article(s) are"
+                          f" not near-duplicate candidates until `{REBUILD_COMMAND}` has run"])
+    return missing
+
+
+def repairs_due(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT detail FROM store.repairs_due ORDER BY noticed_at").fetchall()]
+
+
+def originals_without_band_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Ids of the stored originals with no band key in either tier (one scan of each)."""
+    attach_bands(con)
+    keyed = band_keys_sql(con, "DISTINCT article_id", "true")
+    return [r[0] for r in con.execute(f"SELECT id FROM store.articles WHERE duplicate_of IS NULL AND length(text) >= 40"
+                                      f" AND id NOT IN ({keyed}) ORDER BY id").fetchall()]
+
+
+def article_texts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[tuple[str, str]]:
+    from storage.db import text_literals
+
+    return con.execute(f"SELECT id, text FROM store.articles WHERE id IN ({text_literals(ids)}) ORDER BY id").fetchall()
+
+
+def forget_repair(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute("DELETE FROM store.repairs_due WHERE name = ?", [name])

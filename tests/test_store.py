@@ -32,7 +32,7 @@ def test_migrations_are_recorded_and_idempotent(db_path):
     with open_store(db_path) as con:
         assert migrate(con) == []
         steps = con.execute("SELECT step FROM store.schema_migrations").fetchall()
-        assert steps == [(1,), (2,), (3,), (4,), (5,), (6,)]
+        assert steps == [(1,), (2,), (3,), (4,), (5,), (6,), (7,)]
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
@@ -320,6 +320,6 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path,
     if lost["articles.canonical_url"] != (0, 5):
         pytest.skip("this DuckDB no longer loses the entries: there is nothing to repair")
     with caplog.at_level("WARNING", logger="storage.migrations"), open_store(db_path) as con:
-        assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (6,)
+        assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (7,)
         assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
     assert "upgrading the store (005_rebuild_indexes)" in caplog.text  # the user learns why it takes a while

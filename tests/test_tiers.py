@@ -168,3 +168,28 @@ def test_a_store_named_like_the_alias_and_a_half_made_band_key_file(tmp_path):
     near = save(db, [incoming("https://b.example/1", seed + "\nShare this story.")])
     assert first[0].outcome == "new" and near[0].outcome == "duplicate"
     assert not tiers.bands_path(db).with_name(tiers.bands_path(db).name + ".new").exists()
+
+
+def test_a_lost_band_key_file_is_noticed_warned_of_and_rebuilt(db_path, small_tiers):
+    from flows.cycle import prepare, repairs_due
+    from flows.repair import rebuild_band_keys
+
+    seeds = [d.text for d in read_seeds(SEEDS)]
+    originals = save(db_path, [incoming(f"https://a.example/{n}", text) for n, text in enumerate(seeds)])
+    settings = _settings(db_path)
+    assert fold_tiers(settings)[0]["article_bands"] == 32 * len(seeds)
+    prepare(settings, "r1")  # the seeds themselves are exact copies of those: no keys of their own
+    assert repairs_due(settings) == []  # nothing lost: nothing to warn of
+    tiers.bands_path(db_path).unlink()
+    prepare(settings, "r2")
+    due = repairs_due(settings)
+    assert len(due) == 1 and f"{len(seeds)} stored article(s)" in due[0] and "nkwatch rebuild-band-keys" in due[0]
+    prepare(settings, "r3")  # the file is there again, empty; the repair is still due
+    assert repairs_due(settings) == due
+    said: list[str] = []
+    assert rebuild_band_keys(settings, said.append) == len(seeds)
+    assert said[0] == f"{len(seeds)} stored article(s) without band keys" and said[-1].startswith("done in")
+    assert repairs_due(settings) == [] and rebuild_band_keys(settings, said.append) == 0
+    edited = seeds[0].replace("great heroes and patriots", "heroes of the motherland") + "\nShare this story."
+    copy = save(db_path, [incoming("https://b.example/1", edited)])
+    assert copy[0].outcome == "duplicate" and copy[0].duplicate_of == originals[0].article_id
