@@ -19,6 +19,7 @@ from storage.articles import add_band_keys
 from storage.db import open_store, transaction
 
 BATCH = 500
+PROGRESS_SECONDS = 5.0  # a progress line at most this often (1M articles take minutes)
 
 
 def rebuild_band_keys(settings: Settings, say: Callable[[str], None] = print) -> int:
@@ -27,6 +28,7 @@ def rebuild_band_keys(settings: Settings, say: Callable[[str], None] = print) ->
     with open_store(settings.database) as con:
         todo = tiers.originals_without_band_keys(con)
         say(f"{len(todo):,} stored article(s) without band keys")
+        next_line = time.monotonic() + PROGRESS_SECONDS
         for start in range(0, len(todo), BATCH):
             texts = tiers.article_texts(con, todo[start:start + BATCH])
             keyed = [(aid, tuple(keys)) for aid, text in texts
@@ -35,8 +37,10 @@ def rebuild_band_keys(settings: Settings, say: Callable[[str], None] = print) ->
                 if keyed:
                     add_band_keys(con, keyed)
             done = min(start + BATCH, len(todo))
-            rate = done / max(time.monotonic() - started, 1e-9)
-            say(f"  {done:,} of {len(todo):,} ({rate:,.0f} a second, about {(len(todo) - done) / rate:,.0f} s left)")
+            if time.monotonic() >= next_line or done == len(todo):
+                rate = done / max(time.monotonic() - started, 1e-9)
+                say(f"  {done:,} of {len(todo):,} ({rate:,.0f} a second, about {(len(todo) - done) / rate:,.0f} s left)")
+                next_line = time.monotonic() + PROGRESS_SECONDS
         with transaction(con):
             tiers.forget_repair(con, "band_keys")
         if tiers.folds_due(con).get("article_bands"):
