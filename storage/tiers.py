@@ -13,7 +13,7 @@ batches of 40 articles' band keys) made the close take 7 to 11 s, whatever was w
   ``store.search_terms_recent``, the bulk in ``store.search_terms``, which only a fold changes.
 
 A look-up reads both tiers, each through its own index. When a recent tier passes its
-``fold_at`` rows, the end of a cycle folds it into the main one; that cycle pays for writing the
+``fold_at`` rows, the end of a cycle (after its digest) folds it into the main one; that cycle pays for writing the
 main index once (seconds at 1M articles), the cycles in between only for the small one.
 
 The band-key file holds nothing the store does not: it is made from the articles' texts. A fold
