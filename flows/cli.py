@@ -236,13 +236,14 @@ def _parser() -> argparse.ArgumentParser:
     add("run", cmd_run, "run one monitoring cycle now",
         "Poll every enabled feed once (conditional GET), read new articles, de-duplicate them against\n"
         "the store (seeds included) and print a summary. Runs Prefect in local ephemeral mode unless\n"
-        "PREFECT_API_URL is set. Running it again at once adds nothing.\n\n"
+        "PREFECT_API_URL is set (environment or Prefect profile). Running it again at once adds nothing.\n\n"
         "example:\n  nkwatch run --config config.yaml")
     p = add("serve", cmd_serve, "run the monitor and digest flows on their schedules",
             "Serve the monitor flow on `schedule.monitor` and the digest flow on `schedule.digest`\n"
             "(config.yaml) until Ctrl-C or SIGTERM. Monitor runs never overlap: a cycle due while the\n"
-            "previous one still runs is cancelled. Without PREFECT_API_URL a local Prefect server is\n"
-            "started (database under the data folder, UI on 127.0.0.1:PORT) and stopped with serve.\n\n"
+            "previous one still runs is cancelled. Without PREFECT_API_URL (environment or the active\n"
+            "Prefect profile) a local Prefect server is started (database under the data folder, UI on\n"
+            "127.0.0.1:PORT) and stopped with serve.\n\n"
             "examples:\n  nkwatch serve\n  PREFECT_API_URL=http://127.0.0.1:4200/api nkwatch serve")
     p.add_argument("--port", type=int, default=4200, help="port of the local Prefect server (default: %(default)s)")
     add("check-config", cmd_check_config, "validate config.yaml and exit",

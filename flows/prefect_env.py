@@ -6,8 +6,10 @@ its task-run recorder are off. Both are set only when the user has not set them.
 """
 
 import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -28,7 +30,7 @@ _set_here: set[str] = set()  # the EPHEMERAL_DEFAULTS this process set (serve.py
 def configure() -> None:
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
-    if not os.environ.get("PREFECT_API_URL"):
+    if not configured_api_url():
         for key, value in EPHEMERAL_DEFAULTS.items():
             if key not in os.environ:
                 os.environ[key] = value
@@ -38,6 +40,28 @@ def configure() -> None:
 def lasting_server_env(env: dict[str, str]) -> dict[str, str]:
     """``env`` without the settings meant only for a temporary server."""
     return {k: v for k, v in env.items() if k not in _set_here}
+
+
+def configured_api_url() -> str | None:
+    """The Prefect server the user configured: PREFECT_API_URL in the environment, or in the
+    active Prefect profile (`prefect config set PREFECT_API_URL=...`). None: no lasting server,
+    flow runs go to a temporary one of this process's own.
+
+    The profile file is read here rather than through Prefect: importing any part of prefect
+    fixes its settings, and `nkwatch serve` decides this before it sets PREFECT_API_URL to the
+    server it starts (with prefect imported first, its runs went to no server at all). A test
+    harness's temporary server, set in a settings context, is not a lasting one either."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError):
+        return None  # no profile file, or one Prefect itself would refuse
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
 
 
 @contextmanager
@@ -54,7 +78,7 @@ def one_off_runs() -> Iterator[None]:
     The runs also share one API client. Prefect otherwise makes one per flow run, and each new
     client builds a TLS context, loading the system's CA bundle, for a server it reaches over
     plain http on 127.0.0.1: 36 ms of every run's start (profiled), before its first request."""
-    if os.environ.get("PREFECT_API_URL"):
+    if configured_api_url():
         yield
         return
     from prefect.context import SettingsContext, SyncClientContext

@@ -61,3 +61,19 @@ def test_serve_fires_schedules_and_stops_cleanly(tmp_path):
     assert "Traceback" not in out
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+
+
+def test_a_prefect_server_set_in_the_active_profile_counts_as_configured(tmp_path):
+    """`prefect config set PREFECT_API_URL=...` names a lasting server as the variable does: runs
+    then keep their heartbeats and `nkwatch serve` starts no server of its own."""
+    import os
+    import subprocess
+    import sys
+
+    profiles = tmp_path / "profiles.toml"
+    profiles.write_text('[profiles.lasting]\nPREFECT_API_URL = "http://127.0.0.1:4999/api"\n\n[profiles.none]\n')
+    code = "from flows import prefect_env; print(prefect_env.configured_api_url())"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PREFECT_PROFILES_PATH": str(profiles)}
+    answers = [subprocess.run([sys.executable, "-c", code], env=env | {"PREFECT_PROFILE": name}, capture_output=True,
+                              text=True, check=True).stdout.strip().splitlines()[-1] for name in ("lasting", "none")]
+    assert answers == ["http://127.0.0.1:4999/api", "None"]
