@@ -12,7 +12,7 @@ Measured in one run, on this machine:
 - cold cycle: the real monitor flow over RSS feeds serving those pages from a local HTTP server
   (fetch, extract, de-duplicate, tag, store), every page new to a store holding the seeds, run
   several times between floor passes, each compared with the mean of the passes on either side:
-  the median ratio;
+  the median ratio; and two floor processes at once against one, what the two cores give then;
 - on-topic saves: the hand-annotated articles of tests/data/tagging, and a near copy of each,
   saved by the cycle's save stage in batches of 40 (every figure's and event's novelty decided);
 - unchanged cycle: 200 feeds that all answer 304; wall time of the flow (Prefect's start-up is
@@ -75,6 +75,28 @@ def floor(repeats: int) -> float:
     out = subprocess.run([sys.executable, "-c", _FLOOR, str(BENCH), str(repeats)], check=True,
                          capture_output=True, text=True).stdout
     return float(out.strip().splitlines()[-1])
+
+
+def two_floors(repeats: int = 2) -> float:
+    """How many times the pages of one floor process two of them do at once (the median of
+    ``repeats``, each against the mean of single passes before and after): what this machine's two
+    cores give at the moment, beside which the cycle's ratio is read. The machine is shared; a
+    neighbour on the other core shows here, not as nkwatch's overhead."""
+    import subprocess
+
+    def rates(n: int) -> list[float]:
+        procs = [subprocess.Popen([sys.executable, "-c", _FLOOR, str(BENCH), "1"], stdout=subprocess.PIPE, text=True)
+                 for _ in range(n)]
+        return [float(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+
+    ratios = []
+    before = rates(1)[0]
+    for _ in range(repeats):
+        both = sum(rates(2))
+        after = rates(1)[0]
+        ratios.append(both / ((before + after) / 2))
+        before = after
+    return statistics.median(ratios)
 
 
 def own_extraction(pages: dict[str, bytes], repeats: int) -> float:
@@ -539,6 +561,7 @@ def main() -> int:
             results["own_work_pages_per_second"] = own_extraction(pages, args.floor_repeats)
             results["workers_startup_seconds"] = workers_startup()
             results["cold_cycle"] = cold_cycles(pages, workdir, args.cold_runs)
+            results["two_floors_at_once"] = two_floors()
             results["cold_to_floor_ratio"] = results["cold_cycle"]["ratio"]  # type: ignore[index]
             per_10k, grown = store_size_per_10k(workdir, Path(results["cold_cycle"]["store"]))  # type: ignore[index]
             results["store_mb_per_10k_articles"] = per_10k
@@ -577,6 +600,7 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         row("cold cycle: wall time (of it, inside the flow)", f"{c['seconds']:.2f} s ({c['cycle_seconds']:.2f} s)")
         row("cold cycle / the floor passes either side of it (median)", f"{r['cold_to_floor_ratio']:.2f} x")
         row("  every cycle's ratio", " ".join(f"{p['ratio']:.2f}" for p in c["runs"]))
+        row("two floor processes at once / one (the two cores now)", f"{r['two_floors_at_once']:.2f} x")
         row("cold cycle: longest store lock held", f"{c['longest_lock_seconds']:.2f} s")
         row("store size per 10k articles (real pages, extrapolated)", f"{r['store_mb_per_10k_articles']:.0f} MB")
         row("  a batch of 40 new articles stored in it (10k real articles), then closed", f"{r['batch_write_seconds_10k_real']:.2f} s")
