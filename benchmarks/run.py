@@ -66,15 +66,25 @@ print(statistics.median(rates))
 """
 
 
+def _floor_process(repeats: int):  # type: ignore[no-untyped-def]
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", _FLOOR, str(BENCH), str(repeats)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _rate(process) -> float:  # type: ignore[no-untyped-def]
+    out, err = process.communicate()
+    if process.returncode:
+        raise RuntimeError(f"the floor process failed (exit {process.returncode}): {err.strip()[-500:]}")
+    return float(out.strip().splitlines()[-1])
+
+
 def floor(repeats: int) -> float:
     """Pages per second of plain trafilatura (its defaults), one core (median of runs), in a
     process of its own that imports nothing but trafilatura: nkwatch configures trafilatura's
     parser (extractors/article.py), and the floor must not profit from that."""
-    import subprocess
-
-    out = subprocess.run([sys.executable, "-c", _FLOOR, str(BENCH), str(repeats)], check=True,
-                         capture_output=True, text=True).stdout
-    return float(out.strip().splitlines()[-1])
+    return _rate(_floor_process(repeats))
 
 
 def two_floors(repeats: int = 2) -> float:
@@ -82,18 +92,12 @@ def two_floors(repeats: int = 2) -> float:
     ``repeats``, each against the mean of single passes before and after): what this machine's two
     cores give at the moment, beside which the cycle's ratio is read. The machine is shared; a
     neighbour on the other core shows here, not as nkwatch's overhead."""
-    import subprocess
-
-    def rates(n: int) -> list[float]:
-        procs = [subprocess.Popen([sys.executable, "-c", _FLOOR, str(BENCH), "1"], stdout=subprocess.PIPE, text=True)
-                 for _ in range(n)]
-        return [float(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
-
     ratios = []
-    before = rates(1)[0]
+    before = floor(1)
     for _ in range(repeats):
-        both = sum(rates(2))
-        after = rates(1)[0]
+        pair = [_floor_process(1), _floor_process(1)]
+        both = sum(_rate(p) for p in pair)
+        after = floor(1)
         ratios.append(both / ((before + after) / 2))
         before = after
     return statistics.median(ratios)

@@ -3,8 +3,8 @@
 Prefect fires schedules only with a real API server (its ephemeral mode refuses to), so when
 PREFECT_API_URL is not set, serve starts `prefect server start` as a child process, with its
 database under the data folder and its UI on 127.0.0.1, waits until it is healthy, and stops it
-when serve stops (SIGINT or SIGTERM). With PREFECT_API_URL set, in the environment or in the active Prefect
-profile (`prefect config set PREFECT_API_URL=...`), it uses that server.
+when serve stops (SIGINT or SIGTERM). With PREFECT_API_URL set, in the environment or in the
+active Prefect profile (`prefect config set PREFECT_API_URL=...`), it uses that server.
 
 The monitor deployment has a concurrency limit of 1 with CANCEL_NEW: a cycle that is still running
 when the next one is due makes the new one cancel instead of overlapping.
@@ -22,8 +22,7 @@ from pathlib import Path
 import httpx
 
 from flows.config import Settings, parse_schedule
-from flows import prefect_env
-from flows.prefect_env import DEFAULTS, lasting_server_env
+from flows.prefect_env import DEFAULTS, configured_api_url, lasting_server_env
 
 HEALTH_TIMEOUT = 120.0
 
@@ -98,7 +97,7 @@ def _graceful_stop(runner: object, *args: object) -> None:
 
 def serve(settings: Settings, config_path: Path, port: int = 4200) -> int:
     server = None
-    if not prefect_env.configured_api_url():  # in the environment or the active Prefect profile
+    if not configured_api_url():  # in the environment or the active Prefect profile
         server = LocalPrefectServer(settings.data_dir / "prefect", port)
         print(f"starting a local Prefect server (UI: http://127.0.0.1:{port}, data: {server.home})", flush=True)
         server.start()
