@@ -323,3 +323,82 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path,
         assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (7,)
         assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
     assert "upgrading the store (005_rebuild_indexes)" in caplog.text  # the user learns why it takes a while
+
+
+# Write connections are cursors on an in-memory database kept per store path (storage/db.py
+# StoreConnection): closing one must leave the store as closing a database did.
+_OTHER_WRITER = ("import duckdb, sys; c = duckdb.connect(sys.argv[1]);"
+                 " print(c.execute('SELECT count(*) FROM store.feeds').fetchone()[0]); c.close()")
+
+
+def _count_in_other_process(db_path) -> str:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _OTHER_WRITER, str(db_path)], capture_output=True, text=True,
+                          timeout=60)
+    return done.stdout.strip() or done.stderr.strip()[-300:]
+
+
+def test_a_closed_writer_checkpoints_and_unlocks_the_store_for_other_processes(db_path):
+    from storage.db import wal_path
+
+    for n in range(2):  # the second on the kept database
+        with open_store(db_path) as con, transaction(con):
+            con.execute("INSERT INTO store.feeds (name, url) VALUES (?, ?)", [f"f{n}", f"https://f.example/{n}"])
+        assert not wal_path(db_path).exists()  # checkpointed as it closed
+        assert _count_in_other_process(db_path) == str(n + 1)  # another process writes at once
+
+
+def test_write_connections_reuse_the_database_kept_for_the_store(db_path):
+    from storage.search import load_fts
+
+    with open_store(db_path) as con:
+        load_fts(con)
+    with open_store(db_path) as con:  # the extension loaded by the last connection is still there
+        assert con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone() == (True,)
+        assert con.execute("SELECT stem('running', 'porter')").fetchone() == ("run",)
+
+
+def test_a_writer_dropped_without_closing_releases_the_store(db_path):
+    import gc
+
+    from storage.db import raw_connect
+
+    with open_store(db_path):
+        pass  # the schema
+    con = raw_connect(db_path)
+    con.execute("INSERT INTO store.feeds (name, url) VALUES ('f', 'https://f.example/')")
+    del con
+    gc.collect()
+    assert _count_in_other_process(db_path) == "1"
+
+
+def test_a_writer_opened_while_the_kept_database_is_in_use_gets_one_of_its_own(db_path):
+    from storage import db
+
+    with open_store(db_path):
+        pass  # the schema, and the kept database for this path
+    claimed = db._claim_instance(db_path)  # as if another connection of this process had it
+    assert claimed is not None
+    try:
+        con = db.raw_connect(db_path)
+        assert not con._kept  # a database of its own ...
+        con.execute("INSERT INTO store.feeds (name, url) VALUES ('f', 'https://f.example/')")
+        con.close()  # ... closed with the connection
+        assert _count_in_other_process(db_path) == "1"
+        assert db._claim_instance(db_path) is None  # the kept one was never touched: still claimed
+    finally:
+        claimed.busy.release()
+    kept = db.raw_connect(db_path)
+    assert kept._kept
+    kept.close()
+
+
+def test_only_a_few_idle_databases_are_kept_however_many_stores_are_opened(tmp_path):
+    from storage import db
+
+    for n in range(db._KEPT + 4):
+        db.raw_connect(tmp_path / f"s{n}.duckdb").close()
+    assert len(db._instances) <= db._KEPT
+    assert tmp_path / f"s{db._KEPT + 3}.duckdb" in db._instances  # the most recent is kept
