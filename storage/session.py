@@ -31,8 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-from storage.db import (StoreError, StoreLocked, _is_lock_error, connect, current_path, raw_connect, redirect,
-                        wal_path)
+from storage.db import (StoreError, StoreLocked, _is_lock_error, close_kept, connect, current_path, raw_connect,
+                        redirect, wal_path)
 
 
 @dataclass
@@ -86,6 +86,7 @@ def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]
                 raise StoreLocked(f"{store}: another nkwatch process has been writing for over {wait_seconds:g} s") from None
             time.sleep(0.2)
     session = Session(store, store)
+    close_kept()  # the session's connections share one database per store, closed at its end
     try:
         while not _writable_now(store):
             if _readers_only(store):
@@ -115,6 +116,7 @@ def writer_session(store: Path, wait_seconds: float = 60.0) -> Iterator[Session]
         if session.copied and session.work.exists():
             session.work.unlink(missing_ok=True)
             wal_path(session.work).unlink(missing_ok=True)
+        close_kept()
         fcntl.flock(lock_file, fcntl.LOCK_UN)
         lock_file.close()
 

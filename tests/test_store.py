@@ -402,3 +402,17 @@ def test_only_a_few_idle_databases_are_kept_however_many_stores_are_opened(tmp_p
         db.raw_connect(tmp_path / f"s{n}.duckdb").close()
     assert len(db._instances) <= db._KEPT
     assert tmp_path / f"s{db._KEPT + 3}.duckdb" in db._instances  # the most recent is kept
+
+
+def test_a_writer_session_closes_the_databases_its_connections_shared(db_path):
+    """DuckDB keeps the memory a database's queries used until the database closes: a process that
+    runs cycles for days must get it back after each (storage/db.py close_kept)."""
+    from storage import db
+    from storage.session import writer_session
+
+    with writer_session(db_path, 5):
+        with open_store(db_path) as con:
+            con.execute("SELECT count(*) FROM store.articles").fetchall()
+        assert db_path.resolve() in db._instances  # shared by the session's connections
+    assert db_path.resolve() not in db._instances
+    assert _count_in_other_process(db_path) == "0"
