@@ -35,6 +35,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -252,14 +254,15 @@ def _serve_pages(pages: dict[str, bytes], n_feeds: int, ports) -> None:  # type:
     asyncio.run(main())
 
 
-def cold_cycle(pages: dict[str, bytes], workdir: Path) -> dict[str, float]:
-    """Every page new to a store that already holds the seeds (as after a first `nkwatch run`).
-    The site runs in its own process, as remote servers would (it still shares the 2 cores)."""
+@contextmanager
+def cold_site(pages: dict[str, bytes], workdir: Path) -> Iterator[tuple[Path, int]]:
+    """A cold cycle's setting: 10 feeds of the pages served by a process of its own, as remote
+    servers would be (it still shares the 2 cores), and a store that already holds the seeds (as
+    after a first `nkwatch run`). Yields the config file and the page server's process id."""
     import multiprocessing
 
     from flows.config import load_settings
     from flows.cycle import prepare
-    from flows.monitor import monitor
 
     ctx = multiprocessing.get_context("spawn")
     ports = ctx.Queue()
@@ -268,13 +271,20 @@ def cold_cycle(pages: dict[str, bytes], workdir: Path) -> dict[str, float]:
     try:
         base = f"http://127.0.0.1:{ports.get(timeout=60)}"
         config = _config(workdir, [(f"feed-{i}", f"{base}/feeds/{i}.xml") for i in range(10)])
-        settings = load_settings(config)
-        prepare(settings, "bench-seeds")  # the store with its seeds, as after a first run
+        prepare(load_settings(config), "bench-seeds")
+        yield config, server.pid
+    finally:
+        server.kill()
+
+
+def cold_cycle(pages: dict[str, bytes], workdir: Path) -> dict[str, float]:
+    """Every page new to a store that already holds the seeds (``cold_site``)."""
+    from flows.monitor import monitor
+
+    with cold_site(pages, workdir) as (config, _):
         started = time.perf_counter()
         summary = monitor(str(config))
         wall = time.perf_counter() - started
-    finally:
-        server.kill()
     return {"seconds": wall, "cycle_seconds": summary["seconds"], "pages": summary["pages_read"],
             "pages_per_second": summary["pages_read"] / wall,
             "stored": summary["new_articles"] + summary["duplicates"],

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import multiprocessing
 import os
 import statistics
 import sys
@@ -122,12 +121,23 @@ class Stamps:
                                     time.thread_time() - cpu))
         return timed
 
+    def session(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        """storage.session.writer_session, with its opening (the writers' check) timed."""
+        @contextlib.contextmanager
+        def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            start, cpu = time.perf_counter(), time.thread_time()
+            with original(*args, **kwargs) as session:
+                self.items.append(Stamp("writer session (open)", start, time.perf_counter(),
+                                        time.thread_time() - cpu))
+                yield session
+        return timed
+
 
 # The stages flows/monitor.py runs as Prefect tasks (their .fn is wrapped), the ones it and the
 # stages call by name, and the storage calls inside saving a batch.
 _TASKS = ("prepare", "poll_feeds", "plan_pages", "read_batch", "save_batch", "finish")
 _CALLED = {"flows.cycle": ("begin_run", "repairs_due", "fetch_pages", "extract_pages", "folds_due"),
-           "flows.monitor": ("publish_and_deliver", "refresh_snapshot", "writer_session"),
+           "flows.monitor": ("publish_and_deliver", "refresh_snapshot"),
            # imported by name into storage.articles, so patched there
            "storage.articles": ("save_articles", "insert_rows", "add_band_keys", "record_entries", "index_articles"),
            "storage.claims": ("save_taggings",)}
@@ -144,49 +154,29 @@ def instrument(stamps: Stamps) -> None:
     for module, names in _CALLED.items():
         mod = importlib.import_module(module)
         for name in names:
-            if name == "writer_session":
-                original = mod.writer_session
-
-                @contextlib.contextmanager
-                def session(*args: Any, _original: Any = original, **kwargs: Any) -> Iterator[Any]:
-                    start, cpu = time.perf_counter(), time.thread_time()
-                    with _original(*args, **kwargs) as s:
-                        stamps.items.append(Stamp("writer session (open)", start, time.perf_counter(),
-                                                  time.thread_time() - cpu))
-                        yield s
-                mod.writer_session = session
-            else:
-                setattr(mod, name, stamps.wrap(name, getattr(mod, name)))
+            setattr(mod, name, stamps.wrap(name, getattr(mod, name)))
     # save_articles calls the de-dup look-up's constructor: time it as a stage of its own.
     articles = importlib.import_module("storage.articles")
     articles._BatchLookup.__init__ = stamps.wrap("dedup look-ups", articles._BatchLookup.__init__)
     flow_module.held = stamps.held(flow_module.held)
+    flow_module.writer_session = stamps.session(flow_module.writer_session)
     flow_module.monitor.fn = stamps.wrap("flow body", flow_module.monitor.fn)
 
 
 def one_cycle(pages: dict[str, bytes], workdir: Path, stamps: Stamps) -> dict[str, Any]:
     from flows.config import load_settings
-    from flows.cycle import prepare
     from flows.monitor import monitor
     from flows.workers import shared_pool
 
-    ctx = multiprocessing.get_context("spawn")
-    ports = ctx.Queue()
-    server = ctx.Process(target=bench._serve_pages, args=(pages, 10, ports), daemon=True)
-    server.start()
-    try:
-        base = f"http://127.0.0.1:{ports.get(timeout=60)}"
-        config = bench._config(workdir, [(f"feed-{i}", f"{base}/feeds/{i}.xml") for i in range(10)])
-        settings = load_settings(config)
-        prepare(settings, "bench-seeds")  # the store with its seeds, as after a first run
-        workers = set(shared_pool(settings.extraction.workers).pids())
+    with bench.cold_site(pages, workdir) as (config, server_pid):
+        workers = set(shared_pool(load_settings(config).extraction.workers).pids())
 
         def role(p: Proc) -> str:
             if p.pid == os.getpid():
                 return "flow process"
             if p.pid in workers:
                 return "extraction workers"
-            if p.pid == server.pid:
+            if p.pid == server_pid:
                 return "page server"
             if "uvicorn" in p.command:
                 return "Prefect server"
@@ -198,8 +188,6 @@ def one_cycle(pages: dict[str, bytes], workdir: Path, stamps: Stamps) -> dict[st
         summary = monitor(str(config))
         ended = time.perf_counter()
         after = cpu_by_role(os.getpid(), role)
-    finally:
-        server.kill()
     cpu = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
     return {"wall": ended - started, "pages": summary["pages_read"], "cpu": cpu, "started": started,
             "ended": ended, "stamps": list(stamps.items)}

@@ -134,11 +134,16 @@ def _claim_instance(path: Path) -> _Instance | None:
         _instances.move_to_end(path)
         if not instance.busy.acquire(blocking=False):
             return None
-        for other, idle in list(_instances.items())[:-_KEPT]:
-            if idle is not instance and idle.busy.acquire(blocking=False):
-                del _instances[other]
-                idle.db.close()
+        _close_idle(list(_instances.items())[:-_KEPT])  # ``instance`` is claimed: it stays
         return instance
+
+
+def _close_idle(entries: list[tuple[Path, _Instance]]) -> None:
+    """Close those of the kept databases no connection is using (``_instances_lock`` held)."""
+    for path, instance in entries:
+        if instance.busy.acquire(blocking=False):
+            del _instances[path]
+            instance.db.close()
 
 
 def close_kept() -> None:
@@ -147,10 +152,7 @@ def close_kept() -> None:
     after the store was detached, 63 MB once the database closed), so a writer session closes
     them as it starts and ends: a process that runs cycles for days returns the memory of each."""
     with _instances_lock:
-        for path, instance in list(_instances.items()):
-            if instance.busy.acquire(blocking=False):
-                del _instances[path]
-                instance.db.close()
+        _close_idle(list(_instances.items()))
 
 
 def _forget_instance(path: Path, instance: _Instance) -> None:
