@@ -18,7 +18,8 @@ Measured in one run, on this machine:
 - unchanged cycle: 200 feeds that all answer 304; wall time of the flow (Prefect's start-up is
   measured and reported separately);
 - near-duplicate lookup per article and cycle start-up time with 10k, 100k, 1M synthetic articles
-  stored; store size per 10k articles;
+  stored; at each size too, a batch stored and closed, a fold of each recent tier (band keys;
+  search postings, with 220 an article stored) and a search's look-up; store size per 10k articles;
 - peak memory (RSS) of the process running the cycles, and of its extraction workers.
 Needs ../shared/benchmarks/article-extraction; skips the page measurements cleanly without it.
 """
@@ -466,6 +467,44 @@ def fold_write(path: Path) -> float:
     return time.perf_counter() - started
 
 
+def postings_fold(path: Path, n: int) -> dict[str, float]:
+    """The search postings of ``n`` articles (220 an article, as real pages give them) in the main
+    tier, in the term-ordered runs that folds append (storage/tiers.py); then seconds for a fold of
+    a full recent tier and the store's close, and ms for a search's look-up of three terms (a
+    common, a middling and a rare one) on a new connection and then again. Run last at each size:
+    the store's other figures are those of a store without postings."""
+    from storage import tiers
+    from storage.db import close_kept, open_store, transaction
+
+    per_run, vocabulary = tiers.POSTINGS.fold_at, 60_000
+    # Each run of fold_at postings is in term order; terms are skewed, as words are (rank ~ x²).
+    generated = (f"SELECT 't' || lpad((({vocabulary} * pow((i % {per_run}) / {per_run}, 2))::BIGINT)::TEXT, 5, '0'),"
+                 " 'syn' || (i // 220), 1 + (hash(i) % 5)::INTEGER FROM range(?, ?) t(i)")
+    stored = 220 * n
+    with open_store(path) as con:
+        for start in range(0, stored, 20 * per_run):
+            with transaction(con):
+                con.execute(f"INSERT INTO {tiers.POSTINGS.main} {generated}", [start, min(stored, start + 20 * per_run)])
+        with transaction(con):
+            con.execute(f"INSERT INTO {tiers.POSTINGS.recent} SELECT * FROM ({generated}) ORDER BY random()",
+                        [stored, stored + per_run])
+    close_kept()
+    started = time.perf_counter()
+    with open_store(path) as con, transaction(con):
+        tiers.fold_postings(con)
+    fold = time.perf_counter() - started
+    close_kept()
+    where = "term IN ('t00010', 't05000', 't50000')"
+    runs = []
+    with open_store(path, read_only=True) as con:
+        for _ in range(4):
+            started = time.perf_counter()
+            con.execute(f"SELECT count(*) FROM ({tiers.both(tiers.POSTINGS, 'term, article_id, tf', where)})").fetchall()
+            runs.append((time.perf_counter() - started) * 1000)
+    return {"postings": stored, "postings_fold_seconds": fold, "postings_fold_rows": per_run,
+            "search_lookup_first_ms": runs[0], "search_lookup_ms": statistics.median(runs[1:])}
+
+
 def startup(path: Path, repeats: int = 5) -> float:
     """Seconds for the first stage of a cycle (migrations check, feeds, seeds) on this store: the
     median of ``repeats`` after one that stores the seeds (once in a store's life; at 1M articles
@@ -514,8 +553,10 @@ def scale(workdir: Path, sizes: list[int]) -> list[dict[str, float]]:
                      "bands_file_mb": tiers.bands_path(path).stat().st_size / 1e6,
                      "snapshot_seconds": snapshot_copy(path), "batch_write_seconds": batch_write(path),
                      "fold_seconds": fold_write(path), "fold_rows": tiers.BANDS.fold_at})
+        rows[-1].update(postings_fold(path, n))
         print(f"  {n:>9,} articles: lookup {rows[-1]['lookup_ms']:.2f} ms, start-up {rows[-1]['startup_seconds']:.2f} s,"
-              f" a batch written {rows[-1]['batch_write_seconds']:.2f} s, a fold {rows[-1]['fold_seconds']:.2f} s",
+              f" a batch written {rows[-1]['batch_write_seconds']:.2f} s, a fold {rows[-1]['fold_seconds']:.2f} s,"
+              f" a postings fold {rows[-1]['postings_fold_seconds']:.2f} s",
               flush=True)
     return rows
 
@@ -635,6 +676,10 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
             f" {s['bands_file_mb']:,.0f} MB)", f"{s['snapshot_seconds']:.2f} s")
         row("  a batch of 40 new articles stored, then the store closed", f"{s['batch_write_seconds']:.2f} s")
         row(f"  folding {s['fold_rows']:,} recent band keys into the main index, then closed", f"{s['fold_seconds']:.2f} s")
+        row(f"  then {s['postings']:,} search postings stored: folding {s['postings_fold_rows']:,}, then closed",
+            f"{s['postings_fold_seconds']:.2f} s")
+        row("  a search's look-up of 3 terms (a new connection's first)",
+            f"{s['search_lookup_ms']:.1f} ({s['search_lookup_first_ms']:.0f}) ms")
     row("peak memory: cycle process", f"{r['peak_rss_mb']:.0f} MB")
     row("peak memory: largest extraction worker", f"{r['peak_rss_workers_mb']:.0f} MB")
     return "\n".join(lines)

@@ -32,7 +32,7 @@ def test_migrations_are_recorded_and_idempotent(db_path):
     with open_store(db_path) as con:
         assert migrate(con) == []
         steps = con.execute("SELECT step FROM store.schema_migrations").fetchall()
-        assert steps == [(1,), (2,), (3,), (4,), (5,), (6,), (7,)]
+        assert steps == [(1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,)]
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
 
 
@@ -294,7 +294,7 @@ def test_preparing_an_unchanged_store_writes_nothing_and_runs_are_logged_apart(t
 
 def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path, caplog):
     with open_store(db_path) as con:  # a store as it was before step 5, its indexes under the old names
-        con.execute("DELETE FROM store.schema_migrations WHERE step = 5")
+        con.execute("DELETE FROM store.schema_migrations WHERE step IN (5, 8)")  # 8 drops the postings' index
         for old, table, columns in [("entries_canonical_url", "entries", "canonical_url"),
                                     ("articles_canonical_url", "articles", "canonical_url"),
                                     ("articles_content_hash", "articles", "content_hash"),
@@ -304,7 +304,7 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path,
                                     ("search_terms_term", "search_terms", "term")]:
             new = {"article_bands_key": "idx_article_bands_band_key", "figures_value": "idx_figures_value",
                    "figures_article": "idx_figures_article_id"}.get(old, f"idx_{old}")
-            con.execute(f"DROP INDEX store.{new}")
+            con.execute(f"DROP INDEX IF EXISTS store.{new}")
             con.execute(f"CREATE INDEX {old} ON store.{table} ({columns})")
     con = duckdb.connect(str(db_path))  # rows written, then closed the way that lost their index entries
     with transaction(con):
@@ -320,9 +320,9 @@ def test_the_index_rebuild_step_repairs_a_store_that_lost_index_entries(db_path,
     if lost["articles.canonical_url"] != (0, 5):
         pytest.skip("this DuckDB no longer loses the entries: there is nothing to repair")
     with caplog.at_level("WARNING", logger="storage.migrations"), open_store(db_path) as con:
-        assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (7,)
+        assert migrate(con) == [] and con.execute("SELECT max(step) FROM store.schema_migrations").fetchone() == (8,)
         assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
-    assert "upgrading the store (005_rebuild_indexes)" in caplog.text  # the user learns why it takes a while
+    assert "upgrading the store (005_rebuild_indexes, 008_postings_in_term_order)" in caplog.text  # the user learns why it takes a while
 
 
 # Write connections are cursors on an in-memory database kept per store path (storage/db.py

@@ -54,6 +54,8 @@ def test_new_rows_go_to_the_recent_tier_and_a_full_one_is_folded(db_path, small_
     assert near[0].outcome == "duplicate" and near[1].outcome == "new"
     with open_store(db_path) as con:
         assert _rows(con, tiers.POSTINGS)[0] == terms[1]
+        folded_terms = [r[0] for r in con.execute(f"SELECT term FROM {tiers.POSTINGS.main}").fetchall()]
+        assert folded_terms == sorted(folded_terms)  # appended in term order: a search skips by min and max
         # search ranks over both tiers: the first seed's postings are main-tier now, the second's recent
         found = {h.url for q in ("sappers", "Kursk", "Kim Jong Un", "troops") for h in search(con, q)}
         assert {"https://a.example/1", "https://a.example/2"} <= found
@@ -193,3 +195,62 @@ def test_a_lost_band_key_file_is_noticed_warned_of_and_rebuilt(db_path, small_ti
     edited = seeds[0].replace("great heroes and patriots", "heroes of the motherland") + "\nShare this story."
     copy = save(db_path, [incoming("https://b.example/1", edited)])
     assert copy[0].outcome == "duplicate" and copy[0].duplicate_of == originals[0].article_id
+
+
+_FOLD_THEN_CRASH = """
+import os, sys
+from pathlib import Path
+from storage import tiers
+from storage.db import open_store, transaction
+with open_store(Path(sys.argv[1])) as con:
+    with transaction(con):
+        tiers.fold_postings(con)
+    tiers.fold_bands(con)
+    with transaction(con):  # rows in the tiers just made again, committed
+        con.execute("INSERT INTO store.search_terms_recent VALUES ('zzcrash', 'x', 1)")
+        con.execute("INSERT INTO store.article_bands VALUES (42, 'x')")
+    os._exit(0)  # killed before the connection closes: the next one replays the WAL
+"""
+
+
+def test_folds_empty_the_recent_tiers_by_making_them_again_and_a_crash_after_keeps_their_indexes(db_path):
+    """A fold empties a recent tier by dropping it and making it again from its own definition (a
+    DELETE of a full tier spent seconds removing index entries). Killed after that commit, the
+    store comes back with both tables, their indexes, and every row findable through them."""
+    from .conftest import ROOT
+
+    seeds = [d.text for d in read_seeds(SEEDS)]
+    save(db_path, [incoming(f"https://a.example/{i}", t) for i, t in enumerate(seeds)])
+    with open_store(db_path) as con:
+        postings = _rows(con, tiers.POSTINGS)[1]
+        indexes = con.execute("SELECT table_name, index_name, sql FROM duckdb_indexes() WHERE schema_name = 'store'"
+                              " ORDER BY ALL").fetchall()
+    subprocess.run([sys.executable, "-c", _FOLD_THEN_CRASH, str(db_path)], cwd=ROOT, check=True, timeout=120)
+    assert wal_path(db_path).exists()
+    with open_store(db_path) as con:
+        assert con.execute("SELECT table_name, index_name, sql FROM duckdb_indexes() WHERE schema_name = 'store'"
+                           " ORDER BY ALL").fetchall() == indexes  # the recent tiers' indexes included
+        assert _rows(con, tiers.POSTINGS) == (postings, 1) and _rows(con, tiers.BANDS) == (32 * len(seeds), 1)
+        assert con.execute("SELECT * FROM store.article_bands").fetchall() == [(42, "x")]
+        assert all(hits == rows for hits, rows in _found_through_indexes(con).values())
+        assert {h.url for h in search(con, "sappers Kursk")} >= {"https://a.example/0"}
+    near = save(db_path, [incoming("https://b.example/1", seeds[1] + "\nShare this story.")])
+    assert near[0].outcome == "duplicate"  # the folded band keys, read from the file
+
+
+def test_the_postings_step_drops_the_main_index_and_puts_the_rows_in_term_order(db_path, caplog):
+    seeds = [d.text for d in read_seeds(SEEDS)]
+    save(db_path, [incoming(f"https://a.example/{i}", t) for i, t in enumerate(seeds)])
+    with open_store(db_path) as con:  # as before step 8: the main tier indexed, its rows in no order
+        hits = [(h.article_id, round(h.score, 9)) for h in search(con, "Kursk troops sappers")]
+        con.execute("DELETE FROM store.schema_migrations WHERE step = 8")
+        con.execute("CREATE INDEX idx_search_terms_term ON store.search_terms (term)")
+        con.execute("INSERT INTO store.search_terms SELECT * FROM store.search_terms_recent ORDER BY article_id, tf")
+        con.execute("DELETE FROM store.search_terms_recent")
+        postings = sorted(con.execute("SELECT * FROM store.search_terms").fetchall())
+    with caplog.at_level("WARNING", logger="storage.migrations"), open_store(db_path) as con:
+        assert con.execute("SELECT count(*) FROM duckdb_indexes() WHERE table_name = 'search_terms'").fetchone() == (0,)
+        stored = con.execute("SELECT * FROM store.search_terms").fetchall()  # in the order the file holds them
+        assert sorted(stored) == postings and [r[0] for r in stored] == sorted(r[0] for r in stored)
+        assert [(h.article_id, round(h.score, 9)) for h in search(con, "Kursk troops sappers")] == hits
+    assert "upgrading the store (008_postings_in_term_order)" in caplog.text
