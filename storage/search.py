@@ -119,7 +119,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[
     if not terms:
         return []
     # Terms are letters only, so they are inlined safely; literals let DuckDB read the postings
-    # from the term index instead of scanning every posting.
+    # from the recent tier's term index and, in the main tier (in term order, no index), only the
+    # stretches whose min and max term can hold them, instead of scanning every posting.
     inlined = ", ".join(f"'{t}'" for t in terms)
     rows = con.execute(
         "WITH n AS (SELECT count(*) AS docs, avg(length) AS avgdl FROM store.search_docs),"
