@@ -24,7 +24,7 @@ from extractors.page import PageInput, PageResult, process_page, process_text
 from extractors.records import Article, FeedEntry, ParsedFeed, Skipped, Tagging
 from extractors.seeds import SeedDocument, read_seeds
 from flows.config import Feed, Settings
-from flows.failpoints import failpoint
+from flows.failpoints import failpoint, fold_every_cycle
 from flows.fetch import Fetched, run_fetches
 from flows.workers import WorkerPool
 from storage import articles as article_store
@@ -354,7 +354,7 @@ def repairs_due(settings: Settings) -> list[str]:
 def folds_due(settings: Settings) -> bool:
     """Whether a recent tier is full (a count of each; the cycle asks on the connection it holds)."""
     with open_store(settings.database) as con:
-        return bool(tiers.folds_due(con))
+        return bool(tiers.folds_due(con, any_rows=fold_every_cycle()))
 
 
 def fold_tiers(settings: Settings) -> tuple[dict[str, int], list[str]]:
@@ -366,10 +366,11 @@ def fold_tiers(settings: Settings) -> tuple[dict[str, int], list[str]]:
     put_off: list[str] = []
     store = settings.database.resolve()
     with open_store(settings.database) as con:
-        due = tiers.folds_due(con)
+        due = tiers.folds_due(con, any_rows=fold_every_cycle())
         if "search_terms" in due:
             with transaction(con):
                 folded["search_terms"] = tiers.fold_postings(con)
+                failpoint("mid-fold-postings")  # inside the transaction: the fold happens whole or not at all
         if "article_bands" in due:
             if current_path(store) != store:
                 # This cycle works on a copy of the store (readers hold it), which a failure would
@@ -378,7 +379,8 @@ def fold_tiers(settings: Settings) -> tuple[dict[str, int], list[str]]:
                 put_off.append("band keys: the store is held by readers, this cycle works on a copy")
             else:
                 try:
-                    folded["article_bands"] = tiers.fold_bands(con)
+                    # Killed between the two steps, the keys are in both tiers, read as one.
+                    folded["article_bands"] = tiers.fold_bands(con, between=lambda: failpoint("mid-fold-bands"))
                 except tiers.BandsFileBusy as exc:
                     put_off.append(f"band keys: {exc}")
     return folded, put_off

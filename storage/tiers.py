@@ -29,7 +29,7 @@ which look-ups read as one (candidates are a set).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,12 +97,13 @@ def band_keys_sql(con: duckdb.DuckDBPyConnection, columns: str, where: str) -> s
     return both(BANDS, columns, where, distinct=True)
 
 
-def folds_due(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """The tiered tables whose recent tier has reached its ``fold_at``, with its row count."""
+def folds_due(con: duckdb.DuckDBPyConnection, *, any_rows: bool = False) -> dict[str, int]:
+    """The tiered tables whose recent tier has reached its ``fold_at`` (``any_rows``: holds any
+    row), with its row count."""
     due = {}
     for name, tiered in TIERED.items():
         rows = _count(con, tiered.recent)
-        if rows >= tiered.fold_at:
+        if rows >= (1 if any_rows else tiered.fold_at):
             due[name] = rows
     return due
 
@@ -118,9 +119,10 @@ def fold_postings(con: duckdb.DuckDBPyConnection) -> int:
     return rows
 
 
-def fold_bands(con: duckdb.DuckDBPyConnection) -> int:
+def fold_bands(con: duckdb.DuckDBPyConnection, between: Callable[[], None] | None = None) -> int:
     """Move the store's band keys into the band-key file: there first (its own transaction and
-    checkpoint), then out of the store. Outside any transaction of the caller's."""
+    checkpoint), then out of the store. Outside any transaction of the caller's. ``between`` is
+    called once the file has them and the store still does (the crash trials stop there)."""
     from storage.db import transaction
 
     rows = _count(con, BANDS.recent)
@@ -129,6 +131,8 @@ def fold_bands(con: duckdb.DuckDBPyConnection) -> int:
         con.execute(f"INSERT INTO {BANDS.main} SELECT r.band_key, r.article_id FROM {BANDS.recent} r"
                     f" WHERE NOT EXISTS (SELECT 1 FROM {BANDS.main} m"
                     "  WHERE m.band_key = r.band_key AND m.article_id = r.article_id)")
+    if between is not None:
+        between()
     _forget_folded_bands(con)
     return rows
 
