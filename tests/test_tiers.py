@@ -254,3 +254,23 @@ def test_the_postings_step_drops_the_main_index_and_puts_the_rows_in_term_order(
         assert sorted(stored) == postings and [r[0] for r in stored] == sorted(r[0] for r in stored)
         assert [(h.article_id, round(h.score, 9)) for h in search(con, "Kursk troops sappers")] == hits
     assert "upgrading the store (008_postings_in_term_order)" in caplog.text
+
+
+def test_a_rebuild_of_many_makes_the_fingerprints_in_the_workers_with_the_same_keys(db_path, small_tiers, monkeypatch):
+    from flows import repair
+
+    seeds = [d.text for d in read_seeds(SEEDS)]
+    save(db_path, [incoming(f"https://a.example/{n}", text) for n, text in enumerate(seeds)])
+    settings = _settings(db_path)
+    fold_tiers(settings)
+    with duckdb.connect(str(tiers.bands_path(db_path)), read_only=True) as bands_file:
+        made_by_cycles = sorted(bands_file.execute("SELECT band_key, article_id FROM article_bands").fetchall())
+    tiers.bands_path(db_path).unlink()
+    monkeypatch.setattr(repair, "IN_PROCESS_BELOW", 1)  # as for a store of thousands
+    monkeypatch.setattr(repair, "CHUNK", 2)  # several trips to the workers
+    said: list[str] = []
+    assert repair.rebuild_band_keys(settings, said.append) == len(seeds)
+    assert said[0].endswith("fingerprints in 2 worker processes")
+    with open_store(db_path) as con:
+        rows = con.execute(tiers.band_keys_sql(con, "band_key, article_id", "true")).fetchall()
+    assert sorted(rows) == made_by_cycles
