@@ -118,24 +118,27 @@ def _invariants(db: Path, received: Counter, trial: int) -> list[str]:  # type: 
 def _tier_problems(con: duckdb.DuckDBPyConnection, db: Path, trial: int) -> list[str]:
     """Every cycle of the trials folds (NKWATCH_FOLD_EVERY_CYCLE): a kill in a fold must leave each
     posting in exactly one tier and each stored story's band keys in at least one."""
+    from storage.db import wal_path
+    from storage.tiers import BANDS, POSTINGS, bands_path
+
     problems = []
-    twice = con.execute("SELECT count(*) FROM (SELECT term, article_id FROM store.search_terms"
-                        " INTERSECT SELECT term, article_id FROM store.search_terms_recent)").fetchone()[0]
+    twice = con.execute(f"SELECT count(*) FROM (SELECT term, article_id FROM {POSTINGS.main}"
+                        f" INTERSECT SELECT term, article_id FROM {POSTINGS.recent})").fetchone()[0]
     if twice:
         problems.append(f"trial {trial}: {twice} search posting(s) in both tiers")
-    unposted = con.execute("SELECT count(*) FROM store.search_docs d WHERE NOT EXISTS (SELECT 1 FROM"
-                           " store.search_terms t WHERE t.article_id = d.article_id) AND NOT EXISTS (SELECT 1 FROM"
-                           " store.search_terms_recent r WHERE r.article_id = d.article_id)").fetchone()[0]
+    unposted = con.execute(f"SELECT count(*) FROM store.search_docs d WHERE NOT EXISTS (SELECT 1 FROM"
+                           f" {POSTINGS.main} t WHERE t.article_id = d.article_id) AND NOT EXISTS (SELECT 1 FROM"
+                           f" {POSTINGS.recent} r WHERE r.article_id = d.article_id)").fetchone()[0]
     if unposted:
         problems.append(f"trial {trial}: {unposted} indexed article(s) with no search postings in either tier")
-    bands = db.with_name(db.name.removesuffix(".duckdb") + ".bands.duckdb")
-    if not bands.exists() or bands.with_name(bands.name + ".wal").exists():
+    bands = bands_path(db)
+    if not bands.exists() or wal_path(bands).exists():
         return problems  # not made yet, or a fold's WAL the next writer replays first
     con.execute(f"ATTACH '{bands}' AS trial_bands (READ_ONLY)")
     try:
         keyless = con.execute(
             "SELECT count(*) FROM store.articles a WHERE a.url LIKE '%/crash-story-%' AND a.duplicate_of IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM store.article_bands r WHERE r.article_id = a.id)"
+            f" AND NOT EXISTS (SELECT 1 FROM {BANDS.recent} r WHERE r.article_id = a.id)"
             " AND NOT EXISTS (SELECT 1 FROM trial_bands.article_bands m WHERE m.article_id = a.id)").fetchone()[0]
     finally:
         con.execute("DETACH trial_bands")
