@@ -24,7 +24,7 @@ from extractors.page import PageInput, PageResult, process_page, process_text
 from extractors.records import Article, FeedEntry, ParsedFeed, Skipped, Tagging
 from extractors.seeds import SeedDocument, read_seeds
 from flows.config import Feed, Settings
-from flows.failpoints import failpoint, fold_every_cycle
+from flows.failpoints import failpoint
 from flows.fetch import Fetched, run_fetches
 from flows.workers import WorkerPool
 from storage import articles as article_store
@@ -354,7 +354,7 @@ def repairs_due(settings: Settings) -> list[str]:
 def folds_due(settings: Settings) -> bool:
     """Whether a recent tier is full (a count of each; the cycle asks on the connection it holds)."""
     with open_store(settings.database) as con:
-        return bool(tiers.folds_due(con, any_rows=fold_every_cycle()))
+        return bool(tiers.folds_due(con))
 
 
 def fold_tiers(settings: Settings) -> tuple[dict[str, int], list[str]]:
@@ -366,7 +366,7 @@ def fold_tiers(settings: Settings) -> tuple[dict[str, int], list[str]]:
     put_off: list[str] = []
     store = settings.database.resolve()
     with open_store(settings.database) as con:
-        due = tiers.folds_due(con, any_rows=fold_every_cycle())
+        due = tiers.folds_due(con)
         if "search_terms" in due:
             with transaction(con):
                 folded["search_terms"] = tiers.fold_postings(con)

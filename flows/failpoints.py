@@ -2,10 +2,6 @@
 
 `NKWATCH_FAILPOINT=<name>` in the environment makes the process kill itself the first time it
 reaches that point; unset (always, outside tests/crashtrials.py), a failpoint costs one dict look-up.
-
-`NKWATCH_FOLD_EVERY_CYCLE=1` makes every cycle fold whatever its recent tiers hold
-(storage/tiers.py), so that the crash trials, whose stores stay small, reach the folds and their
-failpoints; a real store folds once every few thousand articles.
 """
 
 from __future__ import annotations
@@ -19,7 +15,3 @@ POINTS = ("fetch", "mid-save", "before-finish", "after-send", "mid-fold-postings
 def failpoint(name: str) -> None:
     if os.environ.get("NKWATCH_FAILPOINT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def fold_every_cycle() -> bool:
-    return os.environ.get("NKWATCH_FOLD_EVERY_CYCLE") == "1"

@@ -97,13 +97,12 @@ def band_keys_sql(con: duckdb.DuckDBPyConnection, columns: str, where: str) -> s
     return both(BANDS, columns, where, distinct=True)
 
 
-def folds_due(con: duckdb.DuckDBPyConnection, *, any_rows: bool = False) -> dict[str, int]:
-    """The tiered tables whose recent tier has reached its ``fold_at`` (``any_rows``: holds any
-    row), with its row count."""
+def folds_due(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The tiered tables whose recent tier has reached its ``fold_at``, with its row count."""
     due = {}
     for name, tiered in TIERED.items():
         rows = _count(con, tiered.recent)
-        if rows >= (1 if any_rows else tiered.fold_at):
+        if rows >= tiered.fold_at:
             due[name] = rows
     return due
 

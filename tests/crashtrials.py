@@ -116,7 +116,7 @@ def _invariants(db: Path, received: Counter, trial: int) -> list[str]:  # type: 
 
 
 def _tier_problems(con: duckdb.DuckDBPyConnection, db: Path, trial: int) -> list[str]:
-    """Every cycle of the trials folds (NKWATCH_FOLD_EVERY_CYCLE): a kill in a fold must leave each
+    """Every cycle of the trials folds (tests/crash_cli.py): a kill in a fold must leave each
     posting in exactly one tier and each stored story's band keys in at least one."""
     from storage.db import wal_path
     from storage.tiers import BANDS, POSTINGS, bands_path
@@ -170,14 +170,14 @@ def run_trials(folder: Path, trials: int, seed: int = 1) -> Report:
         "http": {"allow_private_addresses": True, "retries": 0},
         "notifications": [smtp.url(), hook.url()], "digest": {"retry_minutes": 0.0001, "max_attempts": 1000},
     }))
-    # Every cycle folds its recent tiers, so the kills reach the folds too (flows/failpoints.py).
-    env = {**os.environ, "PREFECT_API_URL": server.api_url, "NKWATCH_FOLD_EVERY_CYCLE": "1"}
+    env = {**os.environ, "PREFECT_API_URL": server.api_url}
     env.pop("NKWATCH_FAILPOINT", None)
     start = datetime(2025, 10, 1, 8, tzinfo=UTC)
 
     def run(point: str | None, kill_after: float | None) -> None:
         began = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "-c", str(config)], cwd=ROOT,
+        # tests/crash_cli.py: `nkwatch run` with every cycle folding, so the kills reach the folds too.
+        proc = subprocess.Popen([sys.executable, "-m", "tests.crash_cli", "run", "-c", str(config)], cwd=ROOT,
                                 env={**env, **({"NKWATCH_FAILPOINT": point} if point else {})},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
