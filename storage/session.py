@@ -152,11 +152,16 @@ def publish_snapshot(store: Path, wait_seconds: float = SNAPSHOT_WAIT_SECONDS) -
     target = snapshot_path(store)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     source = current_path(store)
-    con = connect(source, wait_seconds=wait_seconds)  # a checkpoint folds any WAL into the file before copying
+    con = connect(source, wait_seconds=wait_seconds)
     try:
-        con.execute("CHECKPOINT")
+        con.execute("CHECKPOINT")  # folds any WAL into the file
+        # Copied while this connection holds the store's lock: another program cannot open it for
+        # writing and change the file half-way through the copy.
+        shutil.copyfile(source, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         con.close()
-    shutil.copyfile(source, tmp)
     os.replace(tmp, target)
     return target
